@@ -1,0 +1,287 @@
+//! Format-aware edit builders: replace a scalar keeping its quoting, insert a mapping entry into a
+//! block mapping, a flow mapping or a JSON object, remove a list element or a mapping entry —
+//! matching the file's indentation and line endings, and the escaping of a host string when the
+//! document lives inside one.
+
+use crate::diagnostic::Edit;
+use crate::syntax::{CollectionStyle, Format, HostString, Node, ScalarStyle};
+use crate::text::{to_u32, LineIndex, TextRange};
+
+/// A value to write, rendered for the target format.
+#[derive(Clone, Debug)]
+pub enum Generated {
+    Str(String),
+    /// `!Sub "…"` in YAML, `{"Fn::Sub": "…"}` in JSON.
+    Sub(String),
+    Map(Vec<(String, Generated)>),
+}
+
+pub struct Writer<'a> {
+    pub source: &'a str,
+    pub format: Format,
+    /// Set when the document being edited lives inside a string of `source`.
+    pub host: HostString,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(source: &'a str, format: Format) -> Self {
+        Writer {
+            source,
+            format,
+            host: HostString::None,
+        }
+    }
+
+    pub fn embedded(source: &'a str, host: HostString) -> Self {
+        Writer {
+            source,
+            format: Format::Json,
+            host,
+        }
+    }
+
+    fn eol(&self) -> &'static str {
+        LineIndex::line_ending(self.source)
+    }
+
+    /// Renders a value to stand inline (as a mapping value or a flow element).
+    pub fn render(&self, value: &Generated) -> String {
+        match (self.format, value) {
+            (Format::Json, Generated::Str(s)) => json_string(s),
+            (Format::Json, Generated::Sub(s)) => format!("{{\"Fn::Sub\": {}}}", json_string(s)),
+            (Format::Yaml, Generated::Str(s)) => yaml_string(s),
+            (Format::Yaml, Generated::Sub(s)) => format!("!Sub {}", json_string(s)),
+            (_, Generated::Map(entries)) => {
+                let body: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", self.key(k), self.render(v)))
+                    .collect();
+                format!("{{{}}}", body.join(", "))
+            }
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        match self.format {
+            Format::Json => json_string(key),
+            Format::Yaml => yaml_string(key),
+        }
+    }
+
+    fn edit(&self, range: TextRange, content: String) -> Option<Edit> {
+        Some(Edit::replace(range, self.host.encode(&content)?))
+    }
+
+    /// Replaces a node (a value, not a key) with a generated value.
+    pub fn replace_node(&self, node: &Node, value: &Generated) -> Option<Edit> {
+        self.edit(node.range, self.render(value))
+    }
+
+    /// Replaces a scalar's text, keeping its quoting style.
+    pub fn replace_scalar_text(&self, node: &Node, text: &str) -> Option<Edit> {
+        let scalar = node.as_scalar()?;
+        if self.host != HostString::None {
+            return self.edit(node.range, json_string(text));
+        }
+        let inner = TextRange::new(
+            node.range.start + 1,
+            node.range.end.saturating_sub(1).max(node.range.start + 1),
+        );
+        match scalar.style {
+            ScalarStyle::Plain => self.edit(node.range, yaml_string(text)),
+            ScalarStyle::DoubleQuoted | ScalarStyle::JsonString => {
+                let quoted = json_string(text);
+                self.edit(inner, quoted[1..quoted.len() - 1].to_string())
+            }
+            ScalarStyle::SingleQuoted => self.edit(inner, text.replace('\'', "''")),
+            ScalarStyle::JsonLiteral => self.edit(node.range, json_string(text)),
+            ScalarStyle::Literal | ScalarStyle::Folded => None,
+        }
+    }
+
+    /// Inserts `key: value` as the first entry of a mapping node.
+    pub fn insert_entry(&self, mapping: &Node, key: &str, value: &Generated) -> Option<Edit> {
+        let entries = &mapping.as_mapping()?.entries;
+        let key_text = self.key(key);
+        let Some(first) = entries.first() else {
+            // `{}`: the only flow mapping without a first key to stand before.
+            let open = mapping.range.start;
+            if self.source.as_bytes().get(open as usize) != Some(&b'{') {
+                return None;
+            }
+            return self.edit(
+                TextRange::empty(open + 1),
+                format!("{key_text}: {}", self.render(value)),
+            );
+        };
+        let at = first.key.range.start;
+        let indent = self.indent_at(at);
+        let style = mapping.as_mapping()?.style;
+        let eol = self.eol();
+        let same_line = self.line_of(mapping.range.start) == self.line_of(at);
+        let content = match (style, value) {
+            (CollectionStyle::Block, Generated::Map(inner)) if self.format == Format::Yaml => {
+                let mut text = format!("{key_text}:");
+                for (k, v) in inner {
+                    text.push_str(&format!(
+                        "{eol}{indent}  {}: {}",
+                        self.key(k),
+                        self.render(v)
+                    ));
+                }
+                format!("{text}{eol}{indent}")
+            }
+            (CollectionStyle::Block, _) => {
+                format!("{key_text}: {}{eol}{indent}", self.render(value))
+            }
+            (CollectionStyle::Flow, Generated::Map(inner))
+                if !same_line && self.format == Format::Json =>
+            {
+                let unit = self.indent_unit(mapping.range.start, &indent);
+                let body: Vec<String> = inner
+                    .iter()
+                    .map(|(k, v)| format!("{indent}{unit}{}: {}", self.key(k), self.render(v)))
+                    .collect();
+                format!(
+                    "{key_text}: {{{eol}{}{eol}{indent}}},{eol}{indent}",
+                    body.join(&format!(",{eol}"))
+                )
+            }
+            (CollectionStyle::Flow, _) if !same_line => {
+                format!("{key_text}: {},{eol}{indent}", self.render(value))
+            }
+            (CollectionStyle::Flow, _) => format!("{key_text}: {}, ", self.render(value)),
+        };
+        self.edit(TextRange::empty(at), content)
+    }
+
+    /// Removes one element of a sequence, with its separator or its line.
+    pub fn remove_item(&self, list: &Node, index: usize) -> Option<Edit> {
+        let sequence = list.as_sequence()?;
+        let item = sequence.items.get(index)?;
+        let ranges: Vec<TextRange> = sequence.items.iter().map(|i| i.range).collect();
+        self.remove_element(sequence.style, &ranges, index, item.range)
+    }
+
+    /// Removes one entry of a mapping, with its separator or its lines.
+    pub fn remove_entry(&self, mapping: &Node, key: &str) -> Option<Edit> {
+        let map = mapping.as_mapping()?;
+        let index = map.entries.iter().rposition(|e| e.key.text == key)?;
+        let ranges: Vec<TextRange> = map
+            .entries
+            .iter()
+            .map(|e| TextRange::new(e.key.range.start, e.value.range.end.max(e.key.range.end)))
+            .collect();
+        self.remove_element(map.style, &ranges, index, ranges[index])
+    }
+
+    fn remove_element(
+        &self,
+        style: CollectionStyle,
+        ranges: &[TextRange],
+        index: usize,
+        range: TextRange,
+    ) -> Option<Edit> {
+        if self.host != HostString::None || style == CollectionStyle::Flow {
+            if ranges.len() == 1 {
+                return Some(Edit::delete(range));
+            }
+            // Take the separator that follows, or for the last element the one before it.
+            let range = if index + 1 < ranges.len() {
+                TextRange::new(range.start, ranges[index + 1].start)
+            } else {
+                TextRange::new(ranges[index - 1].end, range.end)
+            };
+            return Some(Edit::delete(range));
+        }
+        // Block style: whole lines, from the line of the element (with its `- `) to the next one.
+        let index_of_lines = LineIndex::new(self.source);
+        let first_line = index_of_lines.line_of(range.start);
+        let line_start = index_of_lines.line_range(first_line, self.source).start;
+        let prefix = &self.source[line_start as usize..range.start as usize];
+        if !prefix
+            .trim_start()
+            .trim_start_matches('-')
+            .trim()
+            .is_empty()
+        {
+            return None;
+        }
+        let last_line = index_of_lines.line_of(range.end.saturating_sub(1).max(range.start));
+        let end = if (last_line as usize) + 1 < index_of_lines.line_count() {
+            index_of_lines.line_range(last_line + 1, self.source).start
+        } else {
+            to_u32(self.source.len())
+        };
+        Some(Edit::delete(TextRange::new(line_start, end)))
+    }
+
+    fn line_of(&self, offset: u32) -> usize {
+        self.source[..offset as usize].matches('\n').count()
+    }
+
+    /// The whitespace that puts a new line at the same column as `at`.
+    fn indent_at(&self, at: u32) -> String {
+        let line_start = self.source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
+        let prefix = &self.source[line_start..at as usize];
+        if prefix.chars().all(|c| c == ' ' || c == '\t') {
+            prefix.to_string()
+        } else {
+            " ".repeat(prefix.chars().count())
+        }
+    }
+
+    /// One level of indentation: the step from the line holding `open` to `indent`.
+    fn indent_unit(&self, open: u32, indent: &str) -> String {
+        let outer = self.indent_at(open);
+        let outer_ws: String = outer
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        match indent.strip_prefix(outer_ws.as_str()) {
+            Some(step) if !step.is_empty() && step.chars().all(|c| c == ' ' || c == '\t') => {
+                step.to_string()
+            }
+            _ => "  ".to_string(),
+        }
+    }
+}
+
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A YAML scalar for `text`: plain when that reads back as the same string, else double-quoted.
+pub fn yaml_string(text: &str) -> String {
+    let plain_safe = !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':' | '$' | '{' | '}')
+        })
+        && text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && !text.contains(": ")
+        && !text.ends_with(':')
+        && !text.contains('{')
+        && !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        );
+    if plain_safe {
+        text.to_string()
+    } else {
+        json_string(text)
+    }
+}

@@ -1,0 +1,56 @@
+//! ECR904 `duplicate-key`: the same key twice in one mapping.
+
+use super::{FixAvailability, Report, RuleMeta};
+use crate::diagnostic::{Related, Severity};
+use crate::input::Input;
+use crate::syntax::DuplicateKey;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "ECR904",
+    name: "duplicate-key",
+    severity: Severity::Error,
+    summary: "A key appears twice in one mapping",
+    explanation: r#"## What it does
+Reports a key that appears more than once in the same mapping or JSON object.
+
+## Why is this bad?
+Readers disagree on which value counts: CloudFormation rejects duplicate keys in YAML, while most
+JSON readers silently keep the last one. A reviewer who reads the first
+`ImageTagMutability: IMMUTABLE` may miss a later `ImageTagMutability: MUTABLE`. ecrlint checks the
+last value, as JSON readers do.
+
+## Example
+```yaml
+Properties:
+  ImageTagMutability: IMMUTABLE
+  ImageTagMutability: MUTABLE
+```
+
+## Fix
+Remove one of the keys.
+"#,
+    covers: &["cfn-lint E0000"],
+    fix: FixAvailability::None,
+};
+
+pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
+    report_duplicates(&input.document.duplicate_keys, report);
+}
+
+pub(super) fn report_duplicates(duplicates: &[DuplicateKey], report: &mut Report<'_>) {
+    for duplicate in duplicates {
+        report.push(
+            &META,
+            duplicate.range,
+            format!(
+                "duplicate key `{}`; only the last one counts",
+                duplicate.key
+            ),
+            None,
+            vec![Related {
+                range: duplicate.first,
+                message: format!("first `{}`", duplicate.key),
+            }],
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! One spanned tree for YAML and JSON: mappings (ordered, duplicates kept), sequences, scalars
+//! with their quoting style, and tagged values (`!Ref`, `!Sub`, …) with the tag's own span.
+
+mod embedded;
+mod json;
+mod yaml;
+
+pub use embedded::{parse_embedded_json, Embedded, HostString};
+
+use crate::text::TextRange;
+
+/// Documents above this size are not read at all. CloudFormation itself takes at most 1 MB.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// Deeper nesting is reported, not followed: no real template or policy comes near it.
+pub const MAX_DEPTH: usize = 256;
+/// Nodes that YAML aliases may add in all, so that an alias bomb stays small.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub range: TextRange,
+    pub kind: NodeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Mapping(Mapping),
+    Sequence(Sequence),
+    Scalar(Scalar),
+    Tagged(Box<Tagged>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionStyle {
+    /// YAML block style: one entry a line, meaning carried by indentation.
+    Block,
+    /// YAML flow style (`{a: b}`, `[a, b]`) or JSON.
+    Flow,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mapping {
+    pub entries: Vec<Entry>,
+    pub style: CollectionStyle,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequence {
+    pub items: Vec<Node>,
+    pub style: CollectionStyle,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Key,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key's text; empty for a key that is not a scalar (YAML complex keys).
+    pub text: String,
+    pub range: TextRange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// A JSON string literal.
+    JsonString,
+    /// A JSON number, `true`, `false` or `null`.
+    JsonLiteral,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The value after unquoting and unescaping.
+    pub text: String,
+    pub style: ScalarStyle,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tagged {
+    /// The tag without its `!`: `Ref`, `Sub`, `GetAtt`, …
+    pub tag: String,
+    pub tag_range: TextRange,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn as_mapping(&self) -> Option<&Mapping> {
+        match &self.kind {
+            NodeKind::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence(&self) -> Option<&Sequence> {
+        match &self.kind {
+            NodeKind::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar that is not null.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar()
+            .filter(|s| !s.is_null())
+            .map(|s| s.text.as_str())
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.as_scalar().is_some_and(Scalar::is_null)
+    }
+
+    /// Looks a key up in a mapping. With duplicate keys the last one counts, as in JSON readers.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_mapping()?.get(key)
+    }
+
+    pub fn get_entry(&self, key: &str) -> Option<&Entry> {
+        self.as_mapping()?.get_entry(key)
+    }
+
+    /// The range of the value itself, without a YAML tag in front of it.
+    pub fn value_range(&self) -> TextRange {
+        match &self.kind {
+            NodeKind::Tagged(t) => t.value.range,
+            _ => self.range,
+        }
+    }
+}
+
+impl Mapping {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.get_entry(key).map(|e| &e.value)
+    }
+
+    pub fn get_entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().rev().find(|e| e.key.text == key)
+    }
+}
+
+impl Scalar {
+    pub fn is_null(&self) -> bool {
+        match self.style {
+            ScalarStyle::Plain => matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL"),
+            ScalarStyle::JsonLiteral => self.text == "null",
+            _ => false,
+        }
+    }
+
+    pub fn is_quoted(&self) -> bool {
+        matches!(
+            self.style,
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted | ScalarStyle::JsonString
+        )
+    }
+}
+
+/// What went wrong while reading a document, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub range: TextRange,
+}
+
+/// The same key twice in one mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub range: TextRange,
+    pub first: TextRange,
+}
+
+/// A parsed document: the tree as far as it could be read, and what stood in the way.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub format: Format,
+    /// `None` when nothing could be read (empty input, or an error before the first value).
+    pub root: Option<Node>,
+    pub errors: Vec<SyntaxError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Parses a document, choosing the format from a path hint or, without one, from the content.
+pub fn parse(source: &str, format: Format) -> Document {
+    if source.len() > MAX_INPUT_BYTES {
+        return Document {
+            format,
+            root: None,
+            errors: vec![SyntaxError {
+                message: format!(
+                    "the input is {:.1} MB; ecrlint reads at most {} MiB (CloudFormation itself accepts at most 1 MB)",
+                    source.len() as f64 / 1_000_000.0,
+                    MAX_INPUT_BYTES / (1024 * 1024)
+                ),
+                range: TextRange::empty(0),
+            }],
+            duplicate_keys: Vec::new(),
+        };
+    }
+    match format {
+        Format::Yaml => yaml::parse(source),
+        Format::Json => json::parse(source),
+    }
+}
+
+/// Decides the format from the file name when it tells, else from the first significant character.
+pub fn detect_format(source: &str, path: Option<&str>) -> Format {
+    let ext = path
+        .and_then(|p| p.rsplit_once('.'))
+        .map(|(_, ext)| ext.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("json") => Format::Json,
+        Some("yaml" | "yml") => Format::Yaml,
+        _ => {
+            let first = source
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .chars()
+                .next();
+            if matches!(first, Some('{' | '[')) {
+                Format::Json
+            } else {
+                Format::Yaml
+            }
+        }
+    }
+}
+
+/// Finds duplicate keys in one mapping's entries.
+fn duplicate_keys(entries: &[Entry], out: &mut Vec<DuplicateKey>) {
+    if entries.len() < 2 {
+        return;
+    }
+    let mut seen: std::collections::HashMap<&str, TextRange> =
+        std::collections::HashMap::with_capacity(entries.len());
+    for entry in entries {
+        if entry.key.text.is_empty() {
+            continue;
+        }
+        if let Some(&first) = seen.get(entry.key.text.as_str()) {
+            out.push(DuplicateKey {
+                key: entry.key.text.clone(),
+                range: entry.key.range,
+                first,
+            });
+        } else {
+            seen.insert(&entry.key.text, entry.key.range);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Project chores: `cargo xtask test` (the whole suite, installing what it needs), `setup`,
+//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `bench-peers`.
+
+mod docs;
+mod peers;
+mod setup;
+mod util;
+mod vscode;
+mod wasm;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  test              set up what is missing, then run every check and test suite
+  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages)
+  docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
+  wasm              build the wasm package into wasm/pkg
+  playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
+  vscode            build the release server and package the VS Code extension (.vsix)
+  bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&rest),
+        Some("setup") => setup::run(),
+        Some("docs") => docs::run(rest.contains(&"--check")),
+        Some("wasm") => wasm::build(),
+        Some("playground") => wasm::playground(rest.contains(&"--serve")),
+        Some("vscode") => vscode::package(),
+        Some("bench-peers") => peers::run(&rest),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The whole suite, in the order that fails fastest.
+fn test(args: &[&str]) -> util::Result {
+    setup::run()?;
+    util::cargo(&["fmt", "--all", "--check"])?;
+    util::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    docs::run(true)?;
+    util::cargo(&["test", "--workspace"])?;
+    if args.contains(&"--rust-only") {
+        return Ok(());
+    }
+    wasm::test()?;
+    vscode::test()?;
+    Ok(())
+}

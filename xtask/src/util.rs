@@ -1,0 +1,49 @@
+//! Running commands from the repository root, with the command echoed and failures as values.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The repository root (the parent of xtask/).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
+}
+
+/// Runs a program in `dir` (relative to the root), failing on a non-zero exit.
+pub fn run_in(dir: &str, program: &str, args: &[&str]) -> Result {
+    eprintln!("$ (cd {dir} && {program} {})", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root().join(dir))
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} {} failed ({status})", args.join(" ")))
+    }
+}
+
+pub fn run(program: &str, args: &[&str]) -> Result {
+    run_in(".", program, args)
+}
+
+pub fn cargo(args: &[&str]) -> Result {
+    run("cargo", args)
+}
+
+/// Runs a program and returns its standard output, or `None` when it cannot run or fails.
+pub fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+pub fn have(program: &str) -> bool {
+    output("sh", &["-c", &format!("command -v {program}")]).is_some()
+}
