@@ -1,0 +1,262 @@
+//! `ecrlint check`: read, check (and fix) every file in parallel, then report in one format.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use ecrlint_core::{Diagnostic, Encoding, LineIndex, Settings, Severity};
+use rayon::prelude::*;
+
+use crate::files::{self, Content, Target};
+use crate::output;
+use crate::{CheckArgs, OutputFormat, EXIT_ERROR, EXIT_FOUND};
+
+/// A 1-based row and column, the column in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    pub row: usize,
+    pub column: usize,
+}
+
+/// One finding, placed in its file.
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub start: Location,
+    pub end: Location,
+    pub fix: Option<FixOut>,
+    pub related: Vec<(Location, String)>,
+}
+
+pub struct FixOut {
+    pub message: String,
+    pub applicability: ecrlint_core::Applicability,
+    pub edits: Vec<(String, Location, Location)>,
+}
+
+/// What one file gave.
+pub struct FileReport {
+    pub filename: String,
+    /// The text the findings refer to (after fixes, with --fix), for source snippets.
+    pub source: Option<String>,
+    pub findings: Vec<Finding>,
+    pub fixed: usize,
+    pub diff: Option<String>,
+    pub error: Option<String>,
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let settings = match crate::config::settings(&args) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("ecrlint: {message}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        args.paths.clone()
+    };
+    let targets = match files::collect(&paths) {
+        Ok(targets) => targets,
+        Err(message) => {
+            eprintln!("ecrlint: {message}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let reports: Vec<FileReport> = targets
+        .par_iter()
+        .map(|t| check_file(t, &args, &settings))
+        .collect();
+
+    let written = output::write(&reports, args.output_format, &args);
+    let mut code = 0;
+    for report in &reports {
+        if let Some(error) = &report.error {
+            eprintln!("ecrlint: {}: {error}", report.filename);
+            code = EXIT_ERROR;
+        }
+    }
+    if written.is_err() {
+        code = EXIT_ERROR;
+    }
+    if code == 0 {
+        let found = reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.severity >= Severity::Warning);
+        let changes = args.diff && reports.iter().any(|r| r.diff.is_some());
+        if found || changes {
+            code = EXIT_FOUND;
+        }
+    }
+    ExitCode::from(code)
+}
+
+fn display_name(path: &Path, stdin_name: Option<&str>) -> String {
+    if path.as_os_str() == "-" {
+        return stdin_name.unwrap_or("-").to_string();
+    }
+    let shown = path.strip_prefix("./").unwrap_or(path);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileReport {
+    let filename = display_name(&target.path, args.stdin_filename.as_deref());
+    let mut report = FileReport {
+        filename: filename.clone(),
+        source: None,
+        findings: Vec::new(),
+        fixed: 0,
+        diff: None,
+        error: None,
+    };
+    let content = match files::read(&target.path) {
+        Ok(content) => content,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    let text = match content {
+        Content::Text(text) => text,
+        Content::Unreadable {
+            message,
+            row,
+            column,
+        } => {
+            if target.named {
+                let rule = ecrlint_core::rule("ECR901").expect("ECR901 is registered");
+                if settings.enabled(rule) {
+                    let at = Location { row, column };
+                    report.findings.push(Finding {
+                        code: rule.code,
+                        name: rule.name,
+                        severity: settings.severity_of(rule),
+                        message,
+                        start: at,
+                        end: at,
+                        fix: None,
+                        related: Vec::new(),
+                    });
+                }
+            }
+            return report;
+        }
+    };
+    let hint = Some(filename.as_str());
+    let (checked, fixed_text) = if args.fix || args.diff {
+        let fixed = ecrlint_core::fix(&text, hint, settings, args.unsafe_fixes);
+        report.fixed = fixed.applied.len();
+        (fixed.remaining, (fixed.text != text).then_some(fixed.text))
+    } else {
+        (ecrlint_core::check(&text, hint, settings), None)
+    };
+    if !target.named && !checked.kind.is_ours() {
+        return report;
+    }
+    let source = match fixed_text {
+        Some(new_text) if args.diff => {
+            report.diff = Some(unified_diff(&filename, &text, &new_text));
+            // Findings refer to the text as it would be after the fixes; show the original's.
+            let original = ecrlint_core::check(&text, hint, settings);
+            report.findings = place(&text, &original.diagnostics);
+            report.source = Some(text);
+            return report;
+        }
+        Some(new_text) => {
+            if target.path.as_os_str() == "-" {
+                print!("{new_text}");
+            } else if let Err(e) = write_atomically(&target.path, &new_text) {
+                report.error = Some(format!("cannot write the fixed file: {e}"));
+                report.fixed = 0;
+                report.findings = place(
+                    &text,
+                    &ecrlint_core::check(&text, hint, settings).diagnostics,
+                );
+                report.source = Some(text);
+                return report;
+            }
+            new_text
+        }
+        None => text,
+    };
+    report.findings = place(&source, &checked.diagnostics);
+    report.source = Some(source);
+    report
+}
+
+/// Places core diagnostics (byte ranges) at 1-based rows and character columns.
+pub fn place(source: &str, diagnostics: &[Diagnostic]) -> Vec<Finding> {
+    let index = LineIndex::new(source);
+    let at = |offset: u32| {
+        let lc = index.line_col(offset, source, Encoding::Chars);
+        Location {
+            row: lc.line as usize + 1,
+            column: lc.col as usize + 1,
+        }
+    };
+    diagnostics
+        .iter()
+        .map(|d| Finding {
+            code: d.code,
+            name: d.name,
+            severity: d.severity,
+            message: d.message.clone(),
+            start: at(d.range.start),
+            end: at(d.range.end),
+            fix: d.fix.as_ref().map(|fix| FixOut {
+                message: fix.title.clone(),
+                applicability: fix.applicability,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| (e.content.clone(), at(e.range.start), at(e.range.end)))
+                    .collect(),
+            }),
+            related: d
+                .related
+                .iter()
+                .map(|r| (at(r.range.start), r.message.clone()))
+                .collect(),
+        })
+        .collect()
+}
+
+fn unified_diff(filename: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{filename}"), &format!("b/{filename}"))
+        .to_string()
+}
+
+/// Writes through a temporary file in the same folder and a rename, keeping the permissions: a
+/// failure at any point leaves the original as it was.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.ecrlint-{}.tmp", std::process::id()));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let result = std::fs::write(&temp, text)
+        .and_then(|()| std::fs::set_permissions(&temp, permissions))
+        .and_then(|()| std::fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+impl OutputFormat {
+    pub fn is_human(self) -> bool {
+        self == OutputFormat::Human
+    }
+}

@@ -1,0 +1,124 @@
+//! Finding the files to check and reading them: folders walked honouring .gitignore; files that
+//! are not UTF-8 text become findings with a position, not crashes.
+
+use std::path::{Path, PathBuf};
+
+use ecrlint_core::syntax::MAX_INPUT_BYTES;
+
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
+
+/// A file to check, and whether the user named it (named files are always reported on; files
+/// found by walking are reported only when they are templates, policies or CLI output).
+pub struct Target {
+    pub path: PathBuf,
+    pub named: bool,
+}
+
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
+    let mut targets = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            targets.push(Target {
+                path: path.clone(),
+                named: true,
+            });
+            continue;
+        }
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.is_file() {
+            targets.push(Target {
+                path: path.clone(),
+                named: true,
+            });
+            continue;
+        }
+        let mut found = Vec::new();
+        for entry in ignore::WalkBuilder::new(path).build() {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let p = entry.path();
+            let wanted = entry.file_type().is_some_and(|t| t.is_file())
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+            if wanted {
+                found.push(Target {
+                    path: p.to_path_buf(),
+                    named: false,
+                });
+            }
+        }
+        found.sort_by(|a, b| a.path.cmp(&b.path));
+        targets.extend(found);
+    }
+    Ok(targets)
+}
+
+/// The text of a file, or why it cannot be checked and where (1-based row and column).
+pub enum Content {
+    Text(String),
+    Unreadable {
+        message: String,
+        row: usize,
+        column: usize,
+    },
+}
+
+fn unreadable(message: String, bytes: &[u8], offset: usize) -> Content {
+    let before = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
+    let row = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |line| line.chars().count())
+        + 1;
+    Content::Unreadable {
+        message,
+        row,
+        column,
+    }
+}
+
+pub fn read(path: &Path) -> std::io::Result<Content> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)?;
+        buf
+    } else {
+        let len = std::fs::metadata(path)?.len();
+        if len > MAX_INPUT_BYTES as u64 {
+            let message = format!(
+                "the file is {:.1} MB; ecrlint reads at most {} MiB (CloudFormation itself accepts at most 1 MB)",
+                len as f64 / 1_000_000.0,
+                MAX_INPUT_BYTES / (1024 * 1024)
+            );
+            return Ok(unreadable(message, &[], 0));
+        }
+        std::fs::read(path)?
+    };
+    Ok(decode(bytes))
+}
+
+pub fn decode(bytes: Vec<u8>) -> Content {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return unreadable(
+            "the file is UTF-16; CloudFormation and ecrlint read UTF-8".into(),
+            &bytes,
+            0,
+        );
+    }
+    if let Some(at) = bytes.iter().take(8192).position(|&b| b == 0) {
+        let message = "the file is binary (it holds a NUL byte), not a template or policy".into();
+        return unreadable(message, &bytes, at);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Content::Text(text),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let message = format!(
+                "the file is not valid UTF-8 (byte 0x{:02X})",
+                e.as_bytes()[offset]
+            );
+            unreadable(message, e.as_bytes(), offset)
+        }
+    }
+}
