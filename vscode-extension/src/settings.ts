@@ -1,0 +1,88 @@
+// What the extension sends to `ecrlint server` as `initializationOptions`: the `Settings` object
+// of ecrlint's core, exactly (the server rejects unknown keys), built from the `ecrlint.*` settings.
+
+/** The part of `vscode.WorkspaceConfiguration` this module reads (section `ecrlint`). */
+export interface ConfigurationReader {
+  get<T>(key: string): T | undefined;
+}
+
+export type Severity = "info" | "warning" | "error";
+
+/** Mirrors `ecrlint_core::Settings` (serde: kebab-case, with `accountId` accepted for `account-id`). */
+export interface ServerSettings {
+  /** Rules to run; left out to run them all. */
+  select?: string[];
+  ignore: string[];
+  accountId?: string;
+  severity: Record<string, Severity>;
+}
+
+export interface MappedSettings {
+  settings: ServerSettings;
+  /** Values that could not be passed on, in words for the output channel. */
+  problems: string[];
+}
+
+const SEVERITIES: readonly string[] = ["info", "warning", "error"];
+
+export function serverSettings(config: ConfigurationReader): MappedSettings {
+  const problems: string[] = [];
+  const settings: ServerSettings = { ignore: [], severity: {} };
+
+  const select = config.get<unknown>("select");
+  if (select !== undefined && select !== null) {
+    const rules = ruleList("select", select, problems);
+    if (rules) {
+      settings.select = rules;
+    }
+  }
+  settings.ignore = ruleList("ignore", config.get<unknown>("ignore") ?? [], problems) ?? [];
+
+  const accountId = config.get<unknown>("accountId");
+  if (typeof accountId === "string") {
+    const trimmed = accountId.trim();
+    if (trimmed !== "") {
+      settings.accountId = trimmed;
+    }
+  } else if (accountId !== undefined && accountId !== null) {
+    problems.push(`ecrlint.accountId must be a string of 12 digits, not ${JSON.stringify(accountId)}`);
+  }
+
+  const severity = config.get<unknown>("severity");
+  if (isPlainObject(severity)) {
+    for (const [rule, level] of Object.entries(severity)) {
+      if (typeof level === "string" && SEVERITIES.includes(level)) {
+        settings.severity[rule] = level as Severity;
+      } else {
+        problems.push(
+          `ecrlint.severity: ${JSON.stringify(level)} for ${rule} is not one of info, warning, error`,
+        );
+      }
+    }
+  } else if (severity !== undefined && severity !== null) {
+    problems.push(`ecrlint.severity must be an object mapping rules to info, warning or error`);
+  }
+
+  return { settings, problems };
+}
+
+/** The rule selectors in a list setting; `undefined` (and a problem) when it is not a list. */
+function ruleList(key: string, value: unknown, problems: string[]): string[] | undefined {
+  if (!Array.isArray(value)) {
+    problems.push(`ecrlint.${key} must be a list of rule codes or names, not ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  const rules: string[] = [];
+  for (const item of value) {
+    if (typeof item === "string" && item.trim() !== "") {
+      rules.push(item.trim());
+    } else {
+      problems.push(`ecrlint.${key}: ${JSON.stringify(item)} is not a rule code or name`);
+    }
+  }
+  return rules;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

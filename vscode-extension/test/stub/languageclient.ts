@@ -1,0 +1,40 @@
+// A stand-in for `vscode-languageclient/node`: records how the extension builds and drives its
+// language clients instead of starting a process.
+
+export interface Executable {
+  command: string;
+  args?: string[];
+}
+
+export class LanguageClient {
+  static instances: LanguageClient[] = [];
+  /** Makes the next `start()` fail with this message. */
+  static failNextStart: string | undefined;
+
+  state: "new" | "running" | "stopped" | "failed" = "new";
+  initializeResult: { serverInfo?: { name: string; version?: string } } | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly serverOptions: Executable,
+    readonly clientOptions: Record<string, unknown>,
+  ) {
+    LanguageClient.instances.push(this);
+  }
+
+  async start(): Promise<void> {
+    const failure = LanguageClient.failNextStart;
+    LanguageClient.failNextStart = undefined;
+    if (failure !== undefined) {
+      this.state = "failed";
+      throw new Error(failure);
+    }
+    this.state = "running";
+    this.initializeResult = { serverInfo: { name: "ecrlint", version: "0.1.0" } };
+  }
+
+  async stop(): Promise<void> {
+    this.state = "stopped";
+  }
+}
