@@ -5,6 +5,8 @@
 #[derive(Clone, Debug)]
 pub enum Doc {
     Str(String, Quote),
+    /// A boolean or a number, written as it is in both formats.
+    Lit(String),
     Map(Vec<(String, Doc)>),
     List(Vec<Doc>),
     /// An intrinsic function: `Ref`, `Fn::If`, `Fn::Equals`, `Fn::Sub`.
@@ -28,12 +30,21 @@ pub fn s(text: &str) -> Doc {
     Doc::Str(text.to_string(), Quote::Auto)
 }
 
+pub fn lit(text: &str) -> Doc {
+    Doc::Lit(text.to_string())
+}
+
 pub fn quoted(text: &str, quote: Quote) -> Doc {
     Doc::Str(text.to_string(), quote)
 }
 
 pub fn map(entries: Vec<(&str, Doc)>) -> Doc {
-    Doc::Map(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    Doc::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 pub fn list(items: Vec<Doc>) -> Doc {
@@ -45,7 +56,10 @@ pub fn reference(name: &str) -> Doc {
 }
 
 pub fn if_(condition: &str, then: Doc, otherwise: Doc) -> Doc {
-    Doc::Fn("Fn::If", Box::new(list(vec![s(condition), then, otherwise])))
+    Doc::Fn(
+        "Fn::If",
+        Box::new(list(vec![s(condition), then, otherwise])),
+    )
 }
 
 pub fn mark(index: usize, doc: Doc) -> Doc {
@@ -176,7 +190,9 @@ fn yaml_value_after_key(w: &mut Writer, value: &Doc, indent: usize) {
                 w.push("\n");
             }
         }
-        Doc::Str(..) | Doc::Mark(..) => unreachable!("scalars are flow and marks are unwrapped"),
+        Doc::Str(..) | Doc::Lit(..) | Doc::Mark(..) => {
+            unreachable!("scalars are flow and marks are unwrapped")
+        }
     }
 }
 
@@ -220,6 +236,7 @@ fn short_tag(name: &str) -> String {
 fn flow(doc: &Doc) -> Option<String> {
     match doc {
         Doc::Str(text, quote) => Some(yaml_scalar(text, *quote)),
+        Doc::Lit(text) => Some(text.clone()),
         Doc::Fn(name, arg) => match arg.as_ref() {
             Doc::Str(..) => Some(format!("{} {}", short_tag(name), flow(arg)?)),
             Doc::List(items) => {
@@ -281,6 +298,7 @@ pub fn json(doc: &Doc) -> Written {
 fn json_value(w: &mut Writer, doc: &Doc, indent: usize) {
     match doc {
         Doc::Str(text, _) => w.push(&json_string(text)),
+        Doc::Lit(text) => w.push(text),
         Doc::Map(entries) => {
             if entries.is_empty() {
                 w.push("{}");
@@ -310,14 +328,11 @@ fn json_value(w: &mut Writer, doc: &Doc, indent: usize) {
                 w.push("[]");
                 return;
             }
-            if items.iter().all(|i| matches!(i, Doc::Str(..))) {
-                let parts: Vec<String> = items
-                    .iter()
-                    .map(|i| match i {
-                        Doc::Str(text, _) => json_string(text),
-                        _ => unreachable!(),
-                    })
-                    .collect();
+            if items
+                .iter()
+                .all(|i| matches!(i, Doc::Str(..) | Doc::Lit(..)))
+            {
+                let parts: Vec<String> = items.iter().map(compact_json).collect();
                 w.push(&format!("[{}]", parts.join(", ")));
                 return;
             }
@@ -338,9 +353,11 @@ fn json_value(w: &mut Writer, doc: &Doc, indent: usize) {
             w.indent(indent);
             w.push("]");
         }
-        Doc::Fn(name, arg) => {
-            json_value(w, &Doc::Map(vec![(name.to_string(), (**arg).clone())]), indent)
-        }
+        Doc::Fn(name, arg) => json_value(
+            w,
+            &Doc::Map(vec![(name.to_string(), (**arg).clone())]),
+            indent,
+        ),
         Doc::JsonText(inner) => w.push(&json_string(&compact_json(inner))),
         Doc::Mark(index, inner) => {
             let start = w.line;
@@ -354,6 +371,7 @@ fn json_value(w: &mut Writer, doc: &Doc, indent: usize) {
 fn compact_json(doc: &Doc) -> String {
     match doc {
         Doc::Str(text, _) => json_string(text),
+        Doc::Lit(text) => text.clone(),
         Doc::Map(entries) => {
             let parts: Vec<String> = entries
                 .iter()
