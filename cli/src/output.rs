@@ -184,6 +184,9 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+const MAX_LINE: usize = 120;
+const CONTEXT: usize = 40;
+
 /// The source lines of a finding, with the range underlined, as rustc and ruff show them.
 fn snippet(out: &mut impl Write, source: &str, finding: &Finding, p: &Palette) -> io::Result<()> {
     let lines: Vec<&str> = source
@@ -199,9 +202,11 @@ fn snippet(out: &mut impl Write, source: &str, finding: &Finding, p: &Palette) -
         let Some(line) = lines.get(row - 1) else {
             break;
         };
-        let line = line.replace('\t', " ");
-        writeln!(out, "{d}{row:>width$} |{d:#} {line}", d = p.dim)?;
-        let len = line.chars().count();
+        let chars: Vec<char> = line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        let len = chars.len();
         let from = if row == first {
             finding.start.column - 1
         } else {
@@ -213,12 +218,26 @@ fn snippet(out: &mut impl Write, source: &str, finding: &Finding, p: &Palette) -
             len
         };
         let to = to.max(from + 1).min(len.max(from + 1));
+        // Long lines (a policy in one JSON string) show a window around the range.
+        let (start, end) = if len > MAX_LINE {
+            (from.saturating_sub(CONTEXT), (to + CONTEXT).min(len))
+        } else {
+            (0, len)
+        };
+        let before = if start > 0 { "…" } else { "" };
+        let after = if end < len { "…" } else { "" };
+        let shown: String = chars[start.min(len)..end].iter().collect();
+        writeln!(
+            out,
+            "{d}{row:>width$} |{d:#} {before}{shown}{after}",
+            d = p.dim
+        )?;
         writeln!(
             out,
             "{d}{:width$} |{d:#} {}{m}{}{m:#}",
             "",
-            " ".repeat(from),
-            "^".repeat(to - from),
+            " ".repeat(from - start + before.chars().count()),
+            "^".repeat(to.min(end.max(from + 1)) - from),
             d = p.dim,
             m = p.marker
         )?;

@@ -101,7 +101,8 @@ pub enum Value<'a> {
     Node(&'a Node),
     /// A string computed by `Fn::Sub`, `Fn::Join` or taken from a parameter.
     Text(String),
-    /// Something definite but not known as text: `!GetAtt Role.Arn`, `!Ref AWS::AccountId`.
+    /// Something definite but not known as text, named as `Fn::Sub` would name it:
+    /// `Role.Arn` for `!GetAtt Role.Arn`, `AWS::AccountId` for `!Ref AWS::AccountId`.
     Opaque(String),
     /// Cannot be known before deployment, and why.
     Unknown(String),
@@ -246,7 +247,7 @@ impl<'a> Template<'a> {
                             });
                         }
                     }
-                    None => push(out, Value::Opaque(format!("Ref {target}")), origin),
+                    None => push(out, Value::Opaque(target.to_string()), origin),
                 }
             }
             "Fn::If" => {
@@ -275,7 +276,18 @@ impl<'a> Template<'a> {
                 Ok((text, related)) => push(out, Value::Text(text), origin.or(related)),
                 Err(reason) => push(out, Value::Unknown(reason), origin),
             },
-            "Fn::GetAtt" => push(out, Value::Opaque("Fn::GetAtt".into()), origin),
+            "Fn::GetAtt" => {
+                let name = match arg.as_sequence() {
+                    Some(list) => list
+                        .items
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .collect::<Vec<_>>()
+                        .join("."),
+                    None => arg.as_str().unwrap_or("Fn::GetAtt").to_string(),
+                };
+                push(out, Value::Opaque(name), origin)
+            }
             "Fn::ImportValue" => push(
                 out,
                 Value::Unknown("`Fn::ImportValue` is only known at deployment".into()),
@@ -302,7 +314,7 @@ impl<'a> Template<'a> {
                 .as_scalar()
                 .map(|s| (s.text.clone(), candidate.origin))
                 .ok_or_else(|| "a part of it is not a string".to_string()),
-            Value::Opaque(what) => Ok((format!("{{{what}}}"), None)),
+            Value::Opaque(what) => Ok((placeholder(&what), None)),
             Value::Unknown(reason) => Err(reason),
         }
     }
@@ -327,7 +339,7 @@ impl<'a> Template<'a> {
                 || !self.parameters.contains_key(name)
             {
                 // Pseudo parameters, attributes and resources are definite, never a wildcard.
-                return Ok(format!("{{{name}}}"));
+                return Ok(placeholder(name));
             }
             let param = &self.parameters[name];
             match param.default {
@@ -398,4 +410,10 @@ pub fn sub_variables(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Stands for a definite value that is not known as text (an account id, a resource's ARN),
+/// written as `Fn::Sub` would: `${AWS::AccountId}`. ARN splitting treats `${…}` as one piece.
+fn placeholder(what: &str) -> String {
+    format!("${{{}}}", what.replace('*', "_"))
 }

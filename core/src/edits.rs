@@ -14,6 +14,8 @@ pub enum Generated {
     /// `!Sub "…"` in YAML, `{"Fn::Sub": "…"}` in JSON.
     Sub(String),
     Map(Vec<(String, Generated)>),
+    /// Always written in flow style: `[a, b]`.
+    List(Vec<Generated>),
 }
 
 pub struct Writer<'a> {
@@ -57,6 +59,10 @@ impl<'a> Writer<'a> {
                     .map(|(k, v)| format!("{}: {}", self.key(k), self.render(v)))
                     .collect();
                 format!("{{{}}}", body.join(", "))
+            }
+            (_, Generated::List(items)) => {
+                let body: Vec<String> = items.iter().map(|v| self.render(v)).collect();
+                format!("[{}]", body.join(", "))
             }
         }
     }
@@ -233,15 +239,15 @@ impl<'a> Writer<'a> {
 
     /// One level of indentation: the step from the line holding `open` to `indent`.
     fn indent_unit(&self, open: u32, indent: &str) -> String {
-        let outer = self.indent_at(open);
-        let outer_ws: String = outer
+        let line_start = self.source[..open as usize]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let outer: String = self.source[line_start..]
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
-        match indent.strip_prefix(outer_ws.as_str()) {
-            Some(step) if !step.is_empty() && step.chars().all(|c| c == ' ' || c == '\t') => {
-                step.to_string()
-            }
+        match indent.strip_prefix(outer.as_str()) {
+            Some(step) if !step.is_empty() => step.to_string(),
             _ => "  ".to_string(),
         }
     }

@@ -244,8 +244,28 @@ pub fn is_everyone(principal: &str) -> bool {
     if principal == "*" {
         return true;
     }
-    let parts: Vec<&str> = principal.splitn(6, ':').collect();
+    let parts = arn_parts(principal);
     parts.first() == Some(&"arn") && parts.get(4).is_some_and(|account| *account == "*")
+}
+
+/// The `:`-separated fields of an ARN, keeping `${AWS::Partition}` and the like whole.
+fn arn_parts(arn: &str) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(6);
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = arn.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 && parts.len() < 5 => {
+                parts.push(&arn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&arn[start..]);
+    parts
 }
 
 enum Restriction<'a> {

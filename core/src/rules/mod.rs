@@ -8,6 +8,7 @@ mod invalid_value;
 mod mutable_image_tags;
 mod public_repository;
 mod unresolved_value;
+mod unused_suppression;
 
 use serde::Serialize;
 
@@ -18,6 +19,7 @@ use crate::text::TextRange;
 
 pub use invalid_value::META as INVALID_VALUE;
 pub use unresolved_value::META as UNRESOLVED_VALUE;
+pub use unused_suppression::META as UNUSED_SUPPRESSION;
 
 #[derive(Debug, Serialize)]
 pub struct RuleMeta {
@@ -62,6 +64,7 @@ static RULES: &[&RuleMeta] = &[
     &invalid_value::META,
     &unresolved_value::META,
     &duplicate_key::META,
+    &unused_suppression::META,
 ];
 
 /// Every rule, in code order.

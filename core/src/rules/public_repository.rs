@@ -307,7 +307,7 @@ fn principal_fix(at: &Node, place: &Place<'_>, site: &Site<'_, '_>) -> Option<Fi
     };
     let owner_text = match &owner {
         Generated::Sub(s) | Generated::Str(s) => s.clone(),
-        Generated::Map(_) => unreachable!("owner is a string"),
+        Generated::Map(_) | Generated::List(_) => unreachable!("owner is a string"),
     };
     if let Place::AwsListItem { list, index } = place {
         let others = list
