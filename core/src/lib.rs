@@ -17,6 +17,7 @@ pub mod input;
 pub mod policy;
 pub mod rules;
 pub mod settings;
+pub mod suppress;
 pub mod syntax;
 pub mod text;
 
@@ -52,6 +53,7 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
     let document = syntax::parse(source, format);
     let input = input::Input::new(source, &document);
     let mut diagnostics = rules::run(&input, settings);
+    suppress::apply(&input, settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

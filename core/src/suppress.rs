@@ -71,7 +71,9 @@ pub(crate) fn apply(input: &Input<'_>, settings: &Settings, diagnostics: &mut Ve
                     .filter(|r| r.matches(selector))
                     .collect();
                 if rules.is_empty() {
-                    format!("`{selector}` is not an ecrlint rule, so this ignore suppresses nothing")
+                    format!(
+                        "`{selector}` is not an ecrlint rule, so this ignore suppresses nothing"
+                    )
                 } else if !rules.iter().any(|r| settings.enabled(r)) {
                     // The rule is switched off: the ignore may matter again when it is back on.
                     continue;
@@ -137,7 +139,7 @@ impl Suppression<'_> {
         let at = diagnostic.range.start;
         let in_scope = match self.scope {
             Scope::Line(target) => line == Some(target),
-            Scope::Range(range) => range.start <= at && at < range.end.max(range.start + 1),
+            Scope::Range(range) => range.start <= at && at <= range.end,
         };
         in_scope
             && match &self.matcher {
@@ -328,7 +330,7 @@ impl Leaves {
     /// Whether `offset` lies strictly between the start and the end of a scalar.
     fn strictly_inside(&self, offset: u32) -> bool {
         let i = self.0.partition_point(|r| r.start < offset);
-        i > 0 && self.0[..i].iter().rev().take(64).any(|r| r.end > offset)
+        i > 0 && self.0[..i].iter().rev().take(4).any(|r| r.end > offset)
     }
 }
 
@@ -423,7 +425,11 @@ fn peer_metadata<'a>(
     let mut ids: Vec<(&str, &str, bool)> = Vec::new();
     if resource {
         let skips = metadata.get("checkov").and_then(|c| c.get("skip"));
-        for skip in skips.and_then(Node::as_sequence).into_iter().flat_map(|s| &s.items) {
+        for skip in skips
+            .and_then(Node::as_sequence)
+            .into_iter()
+            .flat_map(|s| &s.items)
+        {
             if let Some(id) = skip.get("id").and_then(Node::as_str) {
                 ids.push(("Checkov", id, false));
             }
@@ -488,7 +494,10 @@ fn peer_rules(tool: &str, id: &str, prefix: bool) -> Vec<&'static str> {
 
 enum Removal<'a> {
     /// The `index`th code of a comment (the whole comment when it is the only one).
-    Comment { comment: IgnoreComment, index: usize },
+    Comment {
+        comment: IgnoreComment,
+        index: usize,
+    },
     Metadata(MetadataItem<'a>),
 }
 
@@ -592,9 +601,7 @@ pub fn ignore_on_line(source: &str, path: Option<&str>, offset: u32, code: &str)
     let text = &source[line_range.as_usize()];
     let has_comment = text.char_indices().any(|(i, ch)| {
         let at = line_range.start + to_u32(i);
-        ch == '#'
-            && (i == 0 || text[..i].ends_with([' ', '\t']))
-            && !leaves.contains(at)
+        ch == '#' && (i == 0 || text[..i].ends_with([' ', '\t'])) && !leaves.contains(at)
     });
     if !has_comment && !leaves.strictly_inside(line_range.end) {
         return Some(Edit::insert(
@@ -605,7 +612,10 @@ pub fn ignore_on_line(source: &str, path: Option<&str>, offset: u32, code: &str)
     if leaves.strictly_inside(line_range.start) {
         return None;
     }
-    let indent: String = text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let indent: String = text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     let eol = LineIndex::line_ending(source);
     Some(Edit::insert(
         line_range.start,
@@ -646,7 +656,13 @@ pub fn ignore_in_resource(
     let metadata = &metadata_entry.value;
     metadata.as_mapping()?;
     let Some(ecrlint_entry) = metadata.get_entry("ecrlint") else {
-        return insert_entry(&writer, metadata, metadata_entry.key.range, "ecrlint", &ignore);
+        return insert_entry(
+            &writer,
+            metadata,
+            metadata_entry.key.range,
+            "ecrlint",
+            &ignore,
+        );
     };
     let ecrlint = &ecrlint_entry.value;
     ecrlint.as_mapping()?;
@@ -765,7 +781,11 @@ fn prepend_item(writer: &Writer<'_>, list: &Node, item: &Generated) -> Option<Ed
         let content = if same_line {
             format!("{}, ", writer.render(item))
         } else {
-            format!("{},{eol}{}", writer.render(item), indent_before(source, at)?)
+            format!(
+                "{},{eol}{}",
+                writer.render(item),
+                indent_before(source, at)?
+            )
         };
         return Some(Edit::insert(at, content));
     }

@@ -36,7 +36,13 @@ pub(super) fn parse(source: &str) -> Document {
             }
             Some(Err(e)) => {
                 let at = loader.offsets.byte(e.marker().index());
-                loader.fail(TextRange::empty(at), e.info().to_string());
+                let message = match e.info() {
+                    "recursion limit exceeded" => {
+                        format!("nesting is deeper than {MAX_DEPTH} levels")
+                    }
+                    info => info.to_string(),
+                };
+                loader.fail(TextRange::empty(at), message);
             }
         }
     }
