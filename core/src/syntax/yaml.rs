@@ -114,6 +114,12 @@ impl Loader<'_> {
                     ScalarStyle::Literal | ScalarStyle::Folded => self.block_indicator(start),
                     _ => self.skip_properties(start, end),
                 };
+                let end = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        self.closing_quote(body_start, end)
+                    }
+                    _ => end,
+                };
                 let scalar = Node {
                     range: TextRange::new(body_start, end.max(body_start)),
                     kind: NodeKind::Scalar(Scalar {
@@ -270,6 +276,26 @@ impl Loader<'_> {
             }
         }
         to_u32(at)
+    }
+
+    /// The end of a quoted scalar: just past its closing quote. The parser's span can run on
+    /// over the spaces and the comment that follow it on the line.
+    fn closing_quote(&self, body_start: u32, end: u32) -> u32 {
+        let bytes = self.source.as_bytes();
+        let quote = match bytes.get(body_start as usize) {
+            Some(&q) if q == b'"' || q == b'\'' => q,
+            _ => return end,
+        };
+        let mut at = body_start as usize + 1;
+        while at < end as usize {
+            match bytes[at] {
+                b'\\' if quote == b'"' => at += 2,
+                b'\'' if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') => at += 2,
+                b if b == quote => return to_u32(at + 1),
+                _ => at += 1,
+            }
+        }
+        end
     }
 
     /// A block scalar's span starts at its content; the node starts at its `|` or `>`.
