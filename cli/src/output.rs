@@ -71,8 +71,12 @@ fn human(
     let p = Palette::new(color);
     let (mut counts, mut fixable, mut files) = ([0usize; 3], 0usize, 0usize);
     for report in reports {
-        if let Some(diff) = &report.diff {
-            write!(out, "{diff}")?;
+        if args.diff {
+            // Like `ruff --diff`: the changes only.
+            if let Some(diff) = &report.diff {
+                write!(out, "{diff}")?;
+            }
+            continue;
         }
         if !report.findings.is_empty() {
             files += 1;
@@ -125,6 +129,13 @@ fn human(
         return Ok(());
     }
     let fixed: usize = reports.iter().map(|r| r.fixed).sum();
+    if args.diff {
+        let files = reports.iter().filter(|r| r.diff.is_some()).count();
+        return match fixed {
+            0 => writeln!(out, "No fixes available."),
+            _ => writeln!(out, "Would fix {fixed} problem{} in {files} file{}.", plural(fixed), plural(files)),
+        };
+    }
     if fixed > 0 && args.fix {
         writeln!(out, "Fixed {fixed} problem{}.", plural(fixed))?;
     }

@@ -163,7 +163,7 @@ fn unsafe_fixes_only_when_asked() {
 #[test]
 fn diff_prints_and_writes_nothing() {
     let dir = scratch(&[("t.yaml", MUTABLE)]);
-    let output = ecrlint(dir.path(), &["check", "t.yaml", "--diff", "--quiet"]);
+    let output = ecrlint(dir.path(), &["check", "t.yaml", "--diff"]);
     assert_eq!(code(&output), 1);
     assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), MUTABLE);
     insta::assert_snapshot!(stdout(&output));
