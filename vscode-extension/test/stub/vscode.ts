@@ -253,3 +253,14 @@ export const commands = {
     return fake.handlers.get(command)?.(...args);
   },
 };
+
+/** Classes the real language client (inside the packaged bundle) extends when it loads. */
+export class CompletionItem {}
+export class CallHierarchyItem {}
+export class Diagnostic {}
+export class DocumentLink {}
+export class CodeLens {}
+export class InlayHint {}
+export class SymbolInformation {}
+export class TypeHierarchyItem {}
+export class CancellationError extends Error {}
