@@ -33,6 +33,16 @@ pub fn run(check: bool) -> Result {
             }
         }
     }
+    // The rules table in the README, between its markers.
+    let readme_path = root().join("README.md");
+    let readme = fs::read_to_string(&readme_path).map_err(|e| format!("README.md: {e}"))?;
+    let updated = readme_table(&readme)?;
+    if updated != readme {
+        stale.push("README.md rules table".into());
+        if !check {
+            fs::write(&readme_path, updated).map_err(|e| format!("README.md: {e}"))?;
+        }
+    }
     match (check, stale.is_empty()) {
         (true, false) => Err(format!(
             "docs/rules is stale ({}); run `cargo xtask docs`",
@@ -82,4 +92,33 @@ fn index() -> String {
         ));
     }
     text
+}
+
+const START: &str = "<!-- rules:start -->\n";
+const END: &str = "<!-- rules:end -->";
+
+fn readme_table(readme: &str) -> Result<String> {
+    let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
+        return Err("README.md has no rules:start/rules:end markers".into());
+    };
+    let mut table = String::from("| Code | Name | Severity | What it finds |\n|---|---|---|---|\n");
+    for rule in ecrlint_core::rules() {
+        table.push_str(&format!(
+            "| [{code}](docs/rules/{code}-{name}.md) | `{name}` | {} | {} |\n",
+            rule.severity.as_str(),
+            rule.summary.replace('|', "\\|"),
+            code = rule.code,
+            name = rule.name,
+        ));
+    }
+    Ok(format!("{}{START}{table}{}", &readme[..start], &readme[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The rule pages and the README's rules table match the rules' metadata.
+    #[test]
+    fn generated_docs_are_current() {
+        super::run(true).unwrap();
+    }
 }
