@@ -1,0 +1,158 @@
+//! The exported API as JavaScript sees it, run under Node.js by wasm-bindgen-test: the exact JSON
+//! of results, errors thrown as `Error`s, UTF-16 offsets that `String.prototype.slice` agrees with.
+//!
+//! `cargo xtask test` runs these (`cargo test -p ecrlint_wasm --target wasm32-unknown-unknown`
+//! with `wasm-bindgen-test-runner` as the runner).
+
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{JsString, Reflect, JSON};
+use tsify::Ts;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const POLICY: &str = include_str!("../playground/examples/conformity-exposed-policy.json");
+const TEMPLATE: &str = include_str!("../playground/examples/kics-mutable-tags.yaml");
+
+fn object<T: tsify::Tsify>(json: &str) -> Option<Ts<T>> {
+    Some(Ts::new_unchecked(JSON::parse(json).unwrap()))
+}
+
+fn json(value: impl Into<JsValue>) -> String {
+    JSON::stringify(&value.into()).unwrap().into()
+}
+
+fn error_message(error: wasm_bindgen::JsError) -> String {
+    let value = JsValue::from(error);
+    let error: &js_sys::Error = value.dyn_ref().expect("thrown as an Error");
+    error.message().into()
+}
+
+#[wasm_bindgen_test]
+fn check_gives_plain_objects_in_camel_case() {
+    let result = ecrlint_wasm::check(POLICY, None, None).unwrap();
+    assert_eq!(
+        json(result),
+        r#"{"kind":"repository-policy","kindDescription":"repository policy","format":"json","findings":[{"code":"ECR101","name":"public-repository","severity":"error","message":"repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix","range":{"start":126,"end":129},"start":{"line":7,"column":20},"end":{"line":7,"column":23},"url":"https://github.com/ecrlint/ecrlint/blob/main/docs/rules/ECR101-public-repository.md","related":[]}]}"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_finding_without_a_fix_has_no_fix_property() {
+    let result: JsValue = ecrlint_wasm::check(POLICY, None, None).unwrap().into();
+    let findings = Reflect::get(&result, &"findings".into()).unwrap();
+    let first = Reflect::get(&findings, &0.into()).unwrap();
+    assert!(!Reflect::has(&first, &"fix".into()).unwrap());
+}
+
+#[wasm_bindgen_test]
+fn account_id_gives_the_fix_with_utf16_ranges() {
+    let text = POLICY.replace("AllowEveryone", "Öffentlich 🚀");
+    let settings = object(r#"{"accountId": "123456789012"}"#);
+    let result: JsValue = ecrlint_wasm::check(&text, settings, None).unwrap().into();
+    let finding = Reflect::get(
+        &Reflect::get(&result, &"findings".into()).unwrap(),
+        &0.into(),
+    )
+    .unwrap();
+    assert_eq!(
+        json(Reflect::get(&finding, &"fix".into()).unwrap()),
+        r#"{"title":"Allow only the owning account (`arn:aws:iam::123456789012:root`)","applicability":"safe","edits":[{"range":{"start":126,"end":129},"content":"{\"AWS\": \"arn:aws:iam::123456789012:root\"}"}]}"#
+    );
+    // JavaScript's own string indexing finds the principal at that range.
+    let js_text = JsString::from(text.as_str());
+    assert_eq!(String::from(js_text.slice(126, 129)), "\"*\"");
+}
+
+#[wasm_bindgen_test]
+fn fix_returns_the_fixed_text_and_what_was_applied() {
+    let result = ecrlint_wasm::fix(TEMPLATE, None, object(r#"{"unsafe": false}"#), None).unwrap();
+    let result: JsValue = result.into();
+    let text: String = Reflect::get(&result, &"text".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(text.contains(
+        "      ImageTagMutability: \"IMMUTABLE\"\n      RepositoryName: \"test-repository\"\n"
+    ));
+    assert!(text.contains("    Properties:\n      ImageTagMutability: IMMUTABLE\n      RepositoryName: \"test-repository\"\n"));
+    assert_eq!(
+        json(Reflect::get(&result, &"applied".into()).unwrap()),
+        r#"[{"code":"ECR201","title":"Set `ImageTagMutability` to `IMMUTABLE`"},{"code":"ECR201","title":"Set `ImageTagMutability: IMMUTABLE`"}]"#
+    );
+    assert_eq!(
+        json(Reflect::get(&result, &"remaining".into()).unwrap()),
+        r#"{"kind":"cloudformation-template","kindDescription":"CloudFormation template","format":"yaml","findings":[]}"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn invalid_settings_throw_errors() {
+    let error = ecrlint_wasm::check(POLICY, object(r#"{"accountId": "12"}"#), None).unwrap_err();
+    assert_eq!(
+        error_message(error),
+        "invalid settings: account id `12` is not 12 digits"
+    );
+    let error =
+        ecrlint_wasm::check(POLICY, object(r#"{"acountId": "123456789012"}"#), None).unwrap_err();
+    assert_eq!(
+        error_message(error),
+        "invalid settings: unknown field `acountId`, expected one of `select`, `ignore`, `accountId`, `severity`"
+    );
+    let error = ecrlint_wasm::fix(POLICY, None, object(r#"{"unsafe": "yes"}"#), None).unwrap_err();
+    assert_eq!(
+        error_message(error),
+        "invalid fix options: invalid type: string \"yes\", expected a boolean"
+    );
+}
+
+#[wasm_bindgen_test]
+fn file_name_hints_the_format_of_ambiguous_text() {
+    let settings = object(r#"{"select": ["ECR201"], "severity": {"ECR201": "error"}}"#);
+    let result: JsValue = ecrlint_wasm::check(TEMPLATE, settings, Some("template.yaml".into()))
+        .unwrap()
+        .into();
+    assert_eq!(
+        Reflect::get(&result, &"format".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("yaml")
+    );
+    let findings = Reflect::get(&result, &"findings".into()).unwrap();
+    let severities: Vec<String> = js_sys::Array::from(&findings)
+        .iter()
+        .map(|f| {
+            Reflect::get(&f, &"severity".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(severities, ["error", "error"]);
+}
+
+#[wasm_bindgen_test]
+fn rules_and_version() {
+    let rules = ecrlint_wasm::rules().unwrap();
+    let codes: Vec<String> = rules
+        .iter()
+        .map(|rule| {
+            Reflect::get(&rule.js_value(), &"code".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    let expected: Vec<&str> = ecrlint_core::rules().iter().map(|r| r.code).collect();
+    assert_eq!(codes, expected);
+    let first = rules[0].js_value();
+    assert_eq!(
+        Reflect::get(&first, &"fix".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("sometimes")
+    );
+    assert_eq!(ecrlint_wasm::version(), env!("CARGO_PKG_VERSION"));
+}
