@@ -22,6 +22,16 @@ describe("package.json", () => {
     assert.equal(`^${manifest["devDependencies"]["@types/vscode"]}`, manifest["engines"]["vscode"]);
   });
 
+  it("tests the server with the protocol library the language client is built on", () => {
+    const read = (name: string) =>
+      JSON.parse(fs.readFileSync(path.join(extensionDir, "node_modules", name, "package.json"), "utf8"));
+    const client = read("vscode-languageclient");
+    const protocol = read("vscode-languageserver-protocol");
+    assert.equal(manifest["devDependencies"]["vscode-languageserver-protocol"], client["dependencies"]["vscode-languageserver-protocol"]);
+    assert.equal(protocol["version"], client["dependencies"]["vscode-languageserver-protocol"]);
+    assert.equal(manifest["devDependencies"]["vscode-jsonrpc"], protocol["dependencies"]["vscode-jsonrpc"]);
+  });
+
   it("activates on YAML, JSON and .template files", () => {
     assert.deepEqual(manifest["activationEvents"], [
       "onLanguage:yaml",
