@@ -3,6 +3,7 @@
 
 import * as vscode from "vscode";
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
@@ -25,9 +26,19 @@ export const DOCUMENT_SELECTOR = [
   { scheme: "file", pattern: "**/*.{cfn,cf}.{yaml,yml,json}" },
 ];
 
-/** Settings that change what the server is started with; `trace.server` is followed by the
- * language client itself. */
-const RESTART_SETTINGS = ["enable", "path", "accountId", "select", "ignore", "severity"];
+/** Settings that decide whether and which server runs: a change restarts it. */
+const RESTART_SETTINGS = ["enable", "path"];
+/** Settings of the checks: a change is sent to the running server, which checks again.
+ * (`trace.server` is followed by the language client itself.) */
+const CHECK_SETTINGS = ["accountId", "select", "ignore", "severity"];
+
+const affects = (event: vscode.ConfigurationChangeEvent, keys: string[]) =>
+  keys.some((key) => event.affectsConfiguration(`ecrlint.${key}`));
+
+/** The server's settings from the current `ecrlint.*` values, with what had to be dropped. */
+function currentSettings() {
+  return serverSettings(vscode.workspace.getConfiguration("ecrlint"));
+}
 
 let controller: ServerController | undefined;
 
@@ -41,8 +52,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("ecrlint.showOutput", () => output.show(true)),
     vscode.commands.registerCommand("ecrlint.fixAll", () => fixAll()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(`ecrlint.${key}`))) {
+      if (affects(event, RESTART_SETTINGS)) {
         void started.restart();
+      } else if (affects(event, CHECK_SETTINGS)) {
+        void started.sendSettings();
       }
     }),
     // `ecrlint.path` counts only once the workspace is trusted.
@@ -85,6 +98,25 @@ export class ServerController {
     });
   }
 
+  /** Sends the current settings to the running server (`workspace/didChangeConfiguration`). */
+  sendSettings(): Promise<void> {
+    return this.enqueue(async () => {
+      const client = this.client;
+      if (!client) {
+        return;
+      }
+      const { settings, problems } = currentSettings();
+      this.reportIgnored(problems);
+      await client.sendNotification(DidChangeConfigurationNotification.type, { settings });
+    });
+  }
+
+  private reportIgnored(problems: string[]): void {
+    for (const problem of problems) {
+      this.output.appendLine(`Setting ignored: ${problem}`);
+    }
+  }
+
   private enqueue(operation: () => Promise<void>): Promise<void> {
     const next = this.queue.then(operation);
     this.queue = next.catch(() => undefined);
@@ -114,9 +146,7 @@ export class ServerController {
     }
 
     const { settings, problems } = serverSettings(config);
-    for (const problem of problems) {
-      this.output.appendLine(`Setting ignored: ${problem}`);
-    }
+    this.reportIgnored(problems);
     this.output.appendLine(`Starting ${discovery.command} server (found via ${describeSource(discovery.source)}).`);
     const serverOptions: ServerOptions = { command: discovery.command, args: ["server"] };
     const clientOptions: LanguageClientOptions = {
@@ -125,6 +155,21 @@ export class ServerController {
       outputChannel: this.output,
       traceOutputChannel: this.output,
       diagnosticCollectionName: "ecrlint",
+      middleware: {
+        workspace: {
+          // The server asks for the `ecrlint` section after starting: answer with exactly what
+          // initializationOptions carried, not VS Code's raw section.
+          configuration: async (params, token, next) => {
+            const answer = await next(params, token);
+            if (!Array.isArray(answer)) {
+              return answer;
+            }
+            return params.items.map((item, index) =>
+              item.section === "ecrlint" ? currentSettings().settings : answer[index],
+            );
+          },
+        },
+      },
     };
     const client = new LanguageClient("ecrlint", "ecrlint", serverOptions, clientOptions);
     this.client = client;

@@ -6,12 +6,17 @@ export interface Executable {
   args?: string[];
 }
 
+export const DidChangeConfigurationNotification = {
+  type: { method: "workspace/didChangeConfiguration" },
+};
+
 export class LanguageClient {
   static instances: LanguageClient[] = [];
   /** Makes the next `start()` fail with this message. */
   static failNextStart: string | undefined;
 
   state: "new" | "running" | "stopped" | "failed" = "new";
+  notifications: { method: string; params: unknown }[] = [];
   initializeResult: { serverInfo?: { name: string; version?: string } } | undefined;
 
   constructor(
@@ -32,6 +37,13 @@ export class LanguageClient {
     }
     this.state = "running";
     this.initializeResult = { serverInfo: { name: "ecrlint", version: "0.1.0" } };
+  }
+
+  async sendNotification(type: { method: string }, params: unknown): Promise<void> {
+    if (this.state !== "running") {
+      throw new Error(`notification ${type.method} sent to a ${this.state} client`);
+    }
+    this.notifications.push({ method: type.method, params });
   }
 
   async stop(): Promise<void> {

@@ -195,19 +195,74 @@ describe("activation", () => {
     assert.equal(lastClient().state, "running");
   });
 
-  it("restarts with the new settings when an ecrlint setting changes, but not for trace", async () => {
+  it("sends changed check settings to the running server instead of restarting it", async () => {
     await activate();
     fake.changeSettings("ecrlint.trace.server");
     fake.changeSettings("editor.fontSize");
     await settle();
-    assert.equal(LanguageClient.instances.length, 1);
+    assert.deepEqual(lastClient().notifications, []);
 
     fake.setUser("ecrlint.ignore", ["ECR201"]);
-    fake.changeSettings("ecrlint.ignore");
+    fake.setUser("ecrlint.severity", { ECR101: "warning", ECR903: "loud" });
+    fake.changeSettings("ecrlint.ignore", "ecrlint.severity");
     await settle();
-    assert.equal(LanguageClient.instances.length, 2);
-    assert.equal(LanguageClient.instances[0]!.state, "stopped");
-    assert.deepEqual(lastClient().clientOptions["initializationOptions"], { ignore: ["ECR201"], severity: {} });
+    assert.equal(LanguageClient.instances.length, 1);
+    assert.deepEqual(lastClient().notifications, [
+      {
+        method: "workspace/didChangeConfiguration",
+        params: { settings: { ignore: ["ECR201"], severity: { ECR101: "warning" } } },
+      },
+    ]);
+    assert.equal(
+      output().at(-1),
+      'Setting ignored: ecrlint.severity: "loud" for ECR903 is not one of info, warning, error',
+    );
+  });
+
+  it("restarts the server when ecrlint.path changes", async () => {
+    await activate();
+    const custom = executable(path.join(root, "custom", "ecrlint"));
+    fake.setUser("ecrlint.path", custom);
+    fake.changeSettings("ecrlint.path");
+    await settle();
+    assert.deepEqual(
+      LanguageClient.instances.map((c) => [c.serverOptions.command, c.state]),
+      [
+        [bundled, "stopped"],
+        [custom, "running"],
+      ],
+    );
+  });
+
+  it("stops the server when ecrlint.enable is turned off", async () => {
+    await activate();
+    fake.setUser("ecrlint.enable", false);
+    fake.changeSettings("ecrlint.enable");
+    await settle();
+    assert.deepEqual(
+      LanguageClient.instances.map((c) => c.state),
+      ["stopped"],
+    );
+  });
+
+  it("answers the server's workspace/configuration for ecrlint with the mapped settings", async () => {
+    fake.setUser("ecrlint.select", ["ECR2"]);
+    fake.setUser("ecrlint.path", "/nonexistent");
+    fake.trusted = false;
+    await activate();
+    type Next = (params: unknown, token: unknown) => Promise<unknown>;
+    const middleware = lastClient().clientOptions["middleware"] as {
+      workspace: { configuration: (params: unknown, token: unknown, next: Next) => Promise<unknown> };
+    };
+    const params = { items: [{ section: "ecrlint" }, { section: "yaml" }] };
+    const raw = [{ enable: true, path: "/nonexistent", select: ["ECR2"], trace: { server: "off" } }, { format: true }];
+    let forwarded: unknown;
+    const answer = await middleware.workspace.configuration(params, "token", async (p) => {
+      forwarded = p;
+      return raw;
+    });
+    assert.equal(forwarded, params);
+    assert.deepEqual(answer, [{ select: ["ECR2"], ignore: [], severity: {} }, { format: true }]);
   });
 
   it("reports settings it cannot pass on in the output", async () => {
