@@ -248,23 +248,36 @@ pub fn detect_format(source: &str, path: Option<&str>) -> Format {
 
 /// Finds duplicate keys in one mapping's entries.
 fn duplicate_keys(entries: &[Entry], out: &mut Vec<DuplicateKey>) {
-    if entries.len() < 2 {
+    let mut report = |entry: &Entry, first: &Entry| {
+        out.push(DuplicateKey {
+            key: entry.key.text.clone(),
+            range: entry.key.range,
+            first: first.key.range,
+        })
+    };
+    // Most mappings are small: comparing pairs beats hashing them.
+    if entries.len() <= 16 {
+        for (i, entry) in entries.iter().enumerate() {
+            if entry.key.text.is_empty() {
+                continue;
+            }
+            if let Some(first) = entries[..i].iter().find(|e| e.key.text == entry.key.text) {
+                report(entry, first);
+            }
+        }
         return;
     }
-    let mut seen: std::collections::HashMap<&str, TextRange> =
+    let mut seen: std::collections::HashMap<&str, &Entry> =
         std::collections::HashMap::with_capacity(entries.len());
     for entry in entries {
         if entry.key.text.is_empty() {
             continue;
         }
-        if let Some(&first) = seen.get(entry.key.text.as_str()) {
-            out.push(DuplicateKey {
-                key: entry.key.text.clone(),
-                range: entry.key.range,
-                first,
-            });
-        } else {
-            seen.insert(&entry.key.text, entry.key.range);
+        match seen.get(entry.key.text.as_str()) {
+            Some(first) => report(entry, first),
+            None => {
+                seen.insert(&entry.key.text, entry);
+            }
         }
     }
 }
