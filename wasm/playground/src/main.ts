@@ -22,6 +22,7 @@ import { yaml } from "@codemirror/lang-yaml";
 
 import init, { check, fix, rules, version, type CheckResult, type Format, type Settings } from "../../pkg/ecrlint_wasm.js";
 import { EXAMPLES } from "./examples.js";
+import { inline } from "./markdown.js";
 import { findingsField, setFindings, type PlacedFinding } from "./findings.js";
 import { decodeShareFragment, encodeShareFragment } from "./share.js";
 import { editorTheme, highlightStyle } from "./theme.js";
@@ -100,7 +101,7 @@ function checkNow(view: EditorView): CheckResult {
 
 function tooltipMessage(code: string, message: string): HTMLElement {
   const span = document.createElement("span");
-  span.append(ruleLink(code), " ", message);
+  span.append(ruleLink(code), " ", ...inline(message));
   return span;
 }
 
@@ -181,8 +182,16 @@ function findingItem(view: EditorView, placed: PlacedFinding, index: number): HT
 
   const message = document.createElement("p");
   message.className = "message";
-  message.textContent = finding.message;
+  message.append(...inline(finding.message));
   item.append(head, message);
+  const policyKinds = ["repository-policy", "get-repository-policy-output"];
+  const result = view.state.field(findingsField)?.result;
+  if (finding.code === "ECR101" && finding.fix === undefined && result !== undefined && policyKinds.includes(result.kind)) {
+    const hint = document.createElement("p");
+    hint.className = "hint-fix";
+    hint.textContent = "Enter the AWS account id that owns the repository (above) for a fix.";
+    item.append(hint);
+  }
 
   if (finding.fix !== undefined) {
     const button = document.createElement("button");
@@ -272,6 +281,7 @@ async function main(): Promise<void> {
   });
 
   if (!(await restoreFromFragment(view))) {
+    ui.examples.value = EXAMPLES[0]?.id ?? "";
     checkNow(view);
   }
   window.addEventListener("hashchange", () => void restoreFromFragment(view));

@@ -73,7 +73,7 @@ export function renderMarkdown(markdown: string, headingLevelOffset = 0): Docume
 }
 
 /** Inline code, bold and links; everything else is text. */
-function inline(text: string): Node[] {
+export function inline(text: string): Node[] {
   const nodes: Node[] = [];
   const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
   let at = 0;

@@ -7,7 +7,7 @@ import { renderMarkdown } from "./markdown.js";
 function ruleSection(rule: Rule): HTMLElement {
   const section = document.createElement("section");
   section.id = rule.code;
-  section.className = `rule severity-${rule.severity}`;
+  section.className = `rule-card severity-${rule.severity}`;
   section.setAttribute("aria-labelledby", `${rule.code}-title`);
 
   const title = document.createElement("h2");
