@@ -1,8 +1,39 @@
-//! The ecrlint language server (documents, diagnostics, code actions, hover) as a library.
+//! The ecrlint language server as a library: documents kept in sync with the editor,
+//! diagnostics with their fixes, code actions (quick fixes, suppressions, fix all), hover, and
+//! settings from the editor and `ecrlint.toml`. `ecrlint server` runs [`run_stdio`].
+
+mod actions;
+mod config;
+mod convert;
+mod document;
+mod hover;
+mod server;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{ClientSocket, LspService, Server};
+
+pub use server::{Backend, CheckFn};
 
 /// Serves LSP over stdin/stdout until the client exits.
 pub fn run_stdio() -> std::io::Result<()> {
-    Err(std::io::Error::other(
-        "the language server is not built yet",
-    ))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    Ok(())
+}
+
+/// Serves LSP over any byte streams (stdio, a socket, an in-memory pipe in tests).
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = service(ecrlint_core::check);
+    Server::new(input, output, socket).serve(service).await;
+}
+
+/// The server as a tower service, with the check it runs (tests pass one that panics).
+pub fn service(check: CheckFn) -> (LspService<Backend>, ClientSocket) {
+    LspService::new(move |client| Backend::new(client, check))
 }

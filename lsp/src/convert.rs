@@ -1,0 +1,98 @@
+//! Core findings as LSP diagnostics. Each carries its fix in `data`, already in the editor's
+//! coordinates for the version it was computed on, so that a code action is the fix read back:
+//! no second check, no guessing which finding was meant.
+
+use std::str::FromStr;
+
+use ecrlint_core::{Applicability, Diagnostic as Finding, Severity};
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types::{
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
+    Location, NumberOrString, TextEdit, Uri,
+};
+
+use crate::document::Positions;
+
+pub const SOURCE: &str = "ecrlint";
+
+/// What travels in `Diagnostic.data`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiagnosticData {
+    /// The document version the ranges below belong to.
+    pub version: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixData>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FixData {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<TextEdit>,
+}
+
+pub fn diagnostic(
+    finding: &Finding,
+    positions: &Positions<'_>,
+    uri: &Uri,
+    version: i32,
+) -> Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = finding
+        .related
+        .iter()
+        .map(|r| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), positions.range(r.range)),
+            message: r.message.clone(),
+        })
+        .collect();
+    let fix = finding.fix.as_ref().map(|fix| FixData {
+        title: fix.title.clone(),
+        applicability: fix.applicability,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| TextEdit::new(positions.range(e.range), e.content.clone()))
+            .collect(),
+    });
+    let data = DiagnosticData { version, fix };
+    Diagnostic {
+        range: positions.range(finding.range),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.code.to_string())),
+        code_description: Uri::from_str(&ecrlint_core::rule_url(finding.code))
+            .ok()
+            .map(|href| CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: finding.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: (finding.code == ecrlint_core::rules::UNUSED_SUPPRESSION.code)
+            .then(|| vec![DiagnosticTag::UNNECESSARY]),
+        data: serde_json::to_value(data).ok(),
+    }
+}
+
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+    }
+}
+
+/// The data of one of our diagnostics, as the client sent it back.
+pub fn data_of(diagnostic: &Diagnostic) -> Option<DiagnosticData> {
+    if diagnostic.source.as_deref() != Some(SOURCE) {
+        return None;
+    }
+    serde_json::from_value(diagnostic.data.clone()?).ok()
+}
+
+/// The rule code of one of our diagnostics.
+pub fn code_of(diagnostic: &Diagnostic) -> Option<&str> {
+    match &diagnostic.code {
+        Some(NumberOrString::String(code)) if diagnostic.source.as_deref() == Some(SOURCE) => {
+            Some(code)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,54 @@
+//! Hover on a finding: what was found, then the rule's own explanation (the same Markdown as
+//! `ecrlint explain` and the rule pages).
+
+use ecrlint_core::{Checked, TextRange};
+use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind};
+
+use crate::document::Positions;
+
+/// The hover for the findings at byte `offset`, when there are any.
+pub fn hover(checked: &Checked, offset: u32, positions: &Positions<'_>) -> Option<Hover> {
+    let here: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.range.start <= offset && offset <= d.range.end)
+        .collect();
+    let first = here.first()?;
+    let mut sections = Vec::new();
+    let mut explained = Vec::new();
+    for finding in &here {
+        let mut text = format!(
+            "**{}** `{}` · {}\n\n{}",
+            finding.code,
+            finding.name,
+            finding.severity.as_str(),
+            finding.message
+        );
+        if !explained.contains(&finding.code) {
+            explained.push(finding.code);
+            if let Some(rule) = ecrlint_core::rule(finding.code) {
+                text.push_str("\n\n");
+                text.push_str(rule.explanation.trim_end());
+                text.push_str(&format!(
+                    "\n\n[{} documentation]({})",
+                    rule.code,
+                    ecrlint_core::rule_url(rule.code)
+                ));
+            }
+        }
+        sections.push(text);
+    }
+    let range = here
+        .iter()
+        .map(|d| d.range)
+        .fold(first.range, |a, b| {
+            TextRange::new(a.start.max(b.start), a.end.min(b.end).max(a.start.max(b.start)))
+        });
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: sections.join("\n\n---\n\n"),
+        }),
+        range: Some(positions.range(range)),
+    })
+}
