@@ -87,7 +87,8 @@ function checkNow(view: EditorView): CheckResult {
       renderMessage: () => tooltipMessage(finding.code, finding.message),
     };
     if (finding.fix !== undefined) {
-      diagnostic.actions = [{ name: finding.fix.title, apply: (target) => applyFinding(target, index) }];
+      const name = finding.fix.title.replace(/`/g, "");
+      diagnostic.actions = [{ name, apply: (target) => applyFinding(target, index) }];
     }
     return diagnostic;
   });
@@ -197,7 +198,10 @@ function findingItem(view: EditorView, placed: PlacedFinding, index: number): HT
     const button = document.createElement("button");
     button.type = "button";
     button.className = "fix";
-    button.textContent = finding.fix.applicability === "unsafe" ? `${finding.fix.title} (unsafe)` : finding.fix.title;
+    button.append(...inline(finding.fix.title));
+    if (finding.fix.applicability === "unsafe") {
+      button.append(" (unsafe)");
+    }
     button.disabled = placed.edits === null;
     if (placed.edits === null) {
       button.title = "The text this fix replaces was edited; wait for the next check.";
@@ -271,6 +275,10 @@ async function main(): Promise<void> {
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
             scheduleCheck(update.view);
+            const shown = EXAMPLES.find((e) => e.id === ui.examples.value);
+            if (shown !== undefined && update.state.doc.toString() !== shown.text) {
+              ui.examples.value = "";
+            }
           }
           if (update.state.field(findingsField) !== update.startState.field(findingsField)) {
             renderFindings(update.view);
