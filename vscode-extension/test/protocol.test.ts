@@ -16,6 +16,7 @@ import {
   CodeActionResolveRequest,
   ConfigurationRequest,
   createProtocolConnection,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   DiagnosticSeverity,
@@ -109,12 +110,25 @@ function uriOf(name: string): string {
 }
 
 /** The next diagnostics published for `uri` (already received ones first). */
-function diagnosticsFor(uri: string): Promise<PublishDiagnosticsParams> {
+function nextPublication(uri: string): Promise<PublishDiagnosticsParams> {
   const index = published.findIndex((params) => params.uri === uri);
   if (index >= 0) {
     return Promise.resolve(published.splice(index, 1)[0]!);
   }
   return new Promise((resolve) => waiting.push({ uri, resolve }));
+}
+
+/** The next diagnostics published for `uri` at `version`. Earlier versions are passed over: the
+ * server may publish a version again, e.g. when the settings it pulls after `initialized` arrive
+ * after the document was opened. */
+async function diagnosticsFor(uri: string, version: number): Promise<PublishDiagnosticsParams> {
+  for (;;) {
+    const params = await nextPublication(uri);
+    assert.ok(params.version === undefined || params.version <= version, `version ${params.version} > ${version}`);
+    if (params.version === version) {
+      return params;
+    }
+  }
 }
 
 function open(name: string, languageId: string, text: string): string {
@@ -277,8 +291,7 @@ describe("ecrlint server, as the packaged extension runs it", () => {
 
   it("reports a public repository and mutable tags in a template, at their exact places", async () => {
     const uri = open("template.yaml", "yaml", TEMPLATE);
-    const { diagnostics, version } = await diagnosticsFor(uri);
-    assert.equal(version, 1);
+    const { diagnostics } = await diagnosticsFor(uri, 1);
     assert.deepEqual(diagnostics.map(shown), [
       {
         range: { start: { line: 7, character: 26 }, end: { line: 7, character: 33 } },
@@ -302,8 +315,23 @@ describe("ecrlint server, as the packaged extension runs it", () => {
     const mutable = diagnostics[0]!;
     const quickFixes = await codeActions(uri, mutable.range, [mutable], [CodeActionKind.QuickFix]);
     assert.deepEqual(
-      quickFixes.map((a) => [a.title, a.kind]),
-      [["Set `ImageTagMutability` to `IMMUTABLE`", "quickfix"]],
+      quickFixes.map((a) => [a.title, a.kind, a.isPreferred]),
+      [
+        ["Set `ImageTagMutability` to `IMMUTABLE`", "quickfix", true],
+        ["Ignore ECR201 on this line", "quickfix", false],
+        ["Ignore ECR201 for this resource", "quickfix", false],
+      ],
+    );
+    assert.equal(
+      applyEdits(TEMPLATE, editsFor(quickFixes[1]!.edit, uri)),
+      TEMPLATE.replace("ImageTagMutability: MUTABLE", "ImageTagMutability: MUTABLE  # ecrlint: ignore ECR201"),
+    );
+    assert.equal(
+      applyEdits(TEMPLATE, editsFor(quickFixes[2]!.edit, uri)),
+      TEMPLATE.replace(
+        "  BuildImages:\n",
+        "  BuildImages:\n    Metadata:\n      ecrlint:\n        ignore:\n          - code: ECR201\n",
+      ),
     );
     const fixed = applyEdits(TEMPLATE, editsFor(quickFixes[0]!.edit, uri));
     assert.equal(fixed, TEMPLATE.replace("ImageTagMutability: MUTABLE", "ImageTagMutability: IMMUTABLE"));
@@ -313,8 +341,7 @@ describe("ecrlint server, as the packaged extension runs it", () => {
       textDocument: { uri, version: 2 },
       contentChanges: [{ text: fixed }],
     });
-    const recheck = await diagnosticsFor(uri);
-    assert.equal(recheck.version, 2);
+    const recheck = await diagnosticsFor(uri, 2);
     assert.deepEqual(recheck.diagnostics.map((d) => d.code), ["ECR101"]);
 
     // Fix all, as editor.codeActionsOnSave {"source.fixAll.ecrlint": "explicit"} asks for it.
@@ -335,7 +362,7 @@ describe("ecrlint server, as the packaged extension runs it", () => {
 
   it("fixes all of a file in one action", async () => {
     const uri = open("all.yaml", "yaml", TEMPLATE);
-    await diagnosticsFor(uri);
+    await diagnosticsFor(uri, 1);
     const whole = { start: { line: 0, character: 0 }, end: { line: 17, character: 0 } };
     const fixAll = await codeActions(uri, whole, [], ["source.fixAll.ecrlint"]);
     assert.equal(fixAll.length, 1);
@@ -364,7 +391,7 @@ Resources:
 
   it("uses ecrlint.accountId from the initialization options to fix a bare policy", async () => {
     const uri = open("policy.json", "json", POLICY);
-    const { diagnostics } = await diagnosticsFor(uri);
+    const { diagnostics } = await diagnosticsFor(uri, 1);
     assert.deepEqual(diagnostics.map(shown), [
       {
         range: { start: { line: 6, character: 19 }, end: { line: 6, character: 22 } },
@@ -388,7 +415,28 @@ Resources:
 
   it("stays quiet on YAML that is not an ECR configuration", async () => {
     const uri = open("pod.yaml", "yaml", KUBERNETES);
-    assert.deepEqual((await diagnosticsFor(uri)).diagnostics, []);
+    assert.deepEqual((await diagnosticsFor(uri, 1)).diagnostics, []);
+  });
+
+  it("checks open files again with the settings the extension sends when they change", async () => {
+    const uri = open("changed.yaml", "yaml", TEMPLATE);
+    assert.deepEqual((await diagnosticsFor(uri, 1)).diagnostics.map((d) => d.code), ["ECR201", "ECR101"]);
+    userSettings["ignore"] = ["mutable-image-tags"];
+    userSettings["severity"] = { ECR101: "warning" };
+    // What ServerController.sendSettings sends.
+    void connection.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: serverSettings(config).settings,
+    });
+    // Publications made before the server took the new settings may still be on their way.
+    let recheck = await diagnosticsFor(uri, 1);
+    while (recheck.diagnostics.length === 2) {
+      recheck = await diagnosticsFor(uri, 1);
+    }
+    assert.deepEqual(
+      recheck.diagnostics.map((d) => [d.code, d.severity]),
+      [["ECR101", DiagnosticSeverity.Warning]],
+    );
+    assert.equal(recheck.version, 1);
   });
 
   it("shuts down and exits cleanly", async () => {
