@@ -2,6 +2,7 @@
 //! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `bench-peers`.
 
 mod docs;
+mod fuzz;
 mod peers;
 mod setup;
 mod util;
@@ -19,6 +20,7 @@ commands:
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
   vscode            build the release server and package the VS Code extension (.vsix)
+  fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus";
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("playground") => wasm::playground(rest.contains(&"--serve")),
         Some("vscode") => vscode::package(),
         Some("bench-peers") => peers::run(&rest),
+        Some("fuzz") => fuzz::command(&rest),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -60,6 +63,7 @@ fn test(args: &[&str]) -> util::Result {
     ])?;
     docs::run(true)?;
     util::cargo(&["test", "--workspace"])?;
+    fuzz::smoke()?;
     if args.contains(&"--rust-only") {
         return Ok(());
     }
