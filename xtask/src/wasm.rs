@@ -140,7 +140,10 @@ pub fn build() -> Result {
             "wasm/package.json must have \"version\": \"{version}\", the workspace's version"
         ));
     }
-    for (from, to) in [("wasm/package.json", "package.json"), ("wasm/README.md", "README.md")] {
+    for (from, to) in [
+        ("wasm/package.json", "package.json"),
+        ("wasm/README.md", "README.md"),
+    ] {
         fs::copy(root().join(from), pkg.join(to)).map_err(|e| format!("{from}: {e}"))?;
     }
     let size = fs::metadata(&bg).map_err(|e| e.to_string())?.len();
@@ -159,12 +162,36 @@ pub fn playground(serve: bool) -> Result {
     Ok(())
 }
 
-/// The wasm-bindgen tests under Node.js, the playground's type check, and its end-to-end tests in
-/// headless Chromium (which also check that the generated TypeScript declarations have no `any`).
+/// Clippy for wasm32, the wasm-bindgen tests under Node.js, the playground's type check (with the
+/// type-level tests of the package's declarations), the package's tests under Node.js and the
+/// playground's end-to-end tests in headless Chromium. (The native API tests run with the
+/// workspace's `cargo test`.)
 pub fn test() -> Result {
-    eprintln!("$ cargo test -p ecrlint_wasm --target {TARGET} (runner: wasm-bindgen-test-runner)");
+    // The Node.js tests exist only on wasm32, where the workspace-wide clippy does not look.
+    util::cargo(&[
+        "clippy",
+        "-p",
+        "ecrlint_wasm",
+        "--target",
+        TARGET,
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    eprintln!(
+        "$ cargo test -p ecrlint_wasm --target {TARGET} --test node (runner: wasm-bindgen-test-runner)"
+    );
     let status = Command::new("cargo")
-        .args(["test", "-p", "ecrlint_wasm", "--target", TARGET])
+        .args([
+            "test",
+            "-p",
+            "ecrlint_wasm",
+            "--target",
+            TARGET,
+            "--test",
+            "node",
+        ])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
@@ -176,6 +203,14 @@ pub fn test() -> Result {
         return Err(format!("the wasm tests failed ({status})"));
     }
     playground(false)?;
-    run_in(PLAYGROUND, "npx", &["--no-install", "tsc", "-p", "tsconfig.json"])?;
-    run_in(PLAYGROUND, "node", &["--test", "--test-concurrency=1", "tests/"])
+    run_in(
+        PLAYGROUND,
+        "npx",
+        &["--no-install", "tsc", "-p", "tsconfig.json"],
+    )?;
+    run_in(
+        PLAYGROUND,
+        "node",
+        &["--test", "--test-concurrency=1", "tests/"],
+    )
 }
