@@ -231,10 +231,12 @@ impl Loader<'_> {
             FrameBody::Sequence(items) => items.push(node),
             FrameBody::Mapping { entries, key } => match key.take() {
                 None => {
-                    *key = Some(Key {
-                        text: node.as_scalar().map(|s| s.text.clone()).unwrap_or_default(),
-                        range: node.range,
-                    });
+                    let range = node.range;
+                    let text = match node.kind {
+                        NodeKind::Scalar(scalar) => scalar.text,
+                        _ => String::new(),
+                    };
+                    *key = Some(Key { text, range });
                 }
                 Some(key) => entries.push(Entry { key, value: node }),
             },
