@@ -23,6 +23,7 @@ pub struct Snapshot {
     pub version: i32,
     pub path_hint: Option<String>,
     pub settings: Settings,
+    pub fix: crate::server::FixFn,
     pub encoding: Encoding,
     /// Whether the client takes versioned `documentChanges` (and so refuses stale edits).
     pub document_changes: bool,
@@ -116,22 +117,59 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
 }
 
 /// Every safe fix, applied as core's `fix` applies them (in rounds, never breaking the syntax),
-/// sent as one edit over the span that changed.
+/// sent as the few edits that turn the text into the fixed one.
 pub fn fix_all(snapshot: &Snapshot) -> Option<CodeAction> {
     let text = snapshot.text.as_str();
-    let fixed = ecrlint_core::fix(text, snapshot.path_hint.as_deref(), &snapshot.settings, false);
+    let fixed = (snapshot.fix)(
+        text,
+        snapshot.path_hint.as_deref(),
+        &snapshot.settings,
+        false,
+    );
     if !fixed.remaining.kind.is_ours() || fixed.text == text {
         return None;
     }
-    let edit = changed_span(text, &fixed.text);
     let positions = Positions::new(text, snapshot.encoding);
-    let edits = vec![TextEdit::new(positions.range(edit.range), edit.content)];
+    let edits = changed_spans(text, &fixed.text)
+        .into_iter()
+        .map(|edit| TextEdit::new(positions.range(edit.range), edit.content))
+        .collect();
     Some(CodeAction {
         title: "Fix all auto-fixable ecrlint findings".into(),
         kind: Some(FIX_ALL),
         edit: Some(workspace_edit(snapshot, edits)),
         ..CodeAction::default()
     })
+}
+
+/// The edits from `old` to `new`: a line diff, each changed run of lines narrowed to the
+/// characters that differ, so that the editor keeps its cursor, marks and folds elsewhere.
+pub fn changed_spans(old: &str, new: &str) -> Vec<Edit> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let old_lines = diff.old_slices();
+    let new_lines = diff.new_slices();
+    let start_of =
+        |lines: &[&str], line: usize| -> usize { lines[..line].iter().map(|l| l.len()).sum() };
+    let mut edits = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        let old_start = start_of(old_lines, old_range.start);
+        let old_end = start_of(old_lines, old_range.end);
+        let new_start = start_of(new_lines, new_range.start);
+        let new_end = start_of(new_lines, new_range.end);
+        let narrowed = changed_span(&old[old_start..old_end], &new[new_start..new_end]);
+        edits.push(Edit::replace(
+            ecrlint_core::TextRange::from_usize(
+                old_start + narrowed.range.start as usize,
+                old_start + narrowed.range.end as usize,
+            ),
+            narrowed.content,
+        ));
+    }
+    edits
 }
 
 /// One edit from `old` to `new`: what lies between their common prefix and common suffix.
@@ -152,8 +190,7 @@ pub fn changed_span(old: &str, new: &str) -> Edit {
         .take(max_suffix)
         .take_while(|(a, b)| a == b)
         .count();
-    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix)
-    {
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
         suffix -= 1;
     }
     Edit::replace(
@@ -198,6 +235,23 @@ mod tests {
         assert_eq!(edit, Edit::insert(3, "a"));
         let edit = changed_span("same", "same");
         assert!(edit.range.is_empty() && edit.content.is_empty());
+    }
+
+    #[test]
+    fn changed_spans_are_one_per_changed_place() {
+        let old = "a: MUTABLE\nb: keep\nc: \"*\"\r\nd: é\n";
+        let new = "a: IMMUTABLE\nb: keep\nc: {AWS: x}\r\nd: é\nnew: line\n";
+        let edits = changed_spans(old, new);
+        assert_eq!(
+            edits,
+            [
+                Edit::insert(3, "IM"),
+                Edit::replace(ecrlint_core::TextRange::new(22, 25), "{AWS: x}"),
+                Edit::insert(33, "new: line\n"),
+            ]
+        );
+        assert_eq!(ecrlint_core::apply_edits(old, &edits), new);
+        assert_eq!(changed_spans(old, old), []);
     }
 
     #[test]

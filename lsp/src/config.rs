@@ -164,7 +164,8 @@ mod tests {
         assert_eq!(from_client(&nested), Ok(Some(expected)));
         assert_eq!(from_client(&json!(null)), Ok(None));
         assert_eq!(from_client(&json!({})), Ok(None));
-        let vscode_section = json!({"enable": true, "path": "", "trace": {"server": "off"}, "ignore": ["ECR201"]});
+        let vscode_section =
+            json!({"enable": true, "path": "", "trace": {"server": "off"}, "ignore": ["ECR201"]});
         assert_eq!(
             from_client(&vscode_section),
             Ok(Some(Settings {

@@ -169,9 +169,14 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    fn change(range: Option<((u32, u32), (u32, u32))>, text: &str) -> TextDocumentContentChangeEvent {
+    fn change(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {
-            range: range.map(|((l1, c1), (l2, c2))| Range::new(Position::new(l1, c1), Position::new(l2, c2))),
+            range: range.map(|((l1, c1), (l2, c2))| {
+                Range::new(Position::new(l1, c1), Position::new(l2, c2))
+            }),
             range_length: None,
             text: text.to_string(),
         }
@@ -185,13 +190,19 @@ mod tests {
         assert_eq!(offset_at(text, Position::new(0, 9), Encoding::Utf8), x);
         assert_eq!(offset_at(text, Position::new(0, 5), Encoding::Chars), x);
         // Past the end of a line: the end of its content, before the CRLF.
-        assert_eq!(offset_at(text, Position::new(0, 99), Encoding::Utf16), x + 1);
+        assert_eq!(
+            offset_at(text, Position::new(0, 99), Encoding::Utf16),
+            x + 1
+        );
         // Inside a character: after 🚀 for half its surrogate pair, before é for half its bytes.
         assert_eq!(offset_at(text, Position::new(0, 5), Encoding::Utf16), x);
         assert_eq!(offset_at(text, Position::new(0, 4), Encoding::Utf8), 3);
         let cjk = text.find('文').unwrap();
         assert_eq!(offset_at(text, Position::new(1, 4), Encoding::Utf16), cjk);
-        assert_eq!(offset_at(text, Position::new(9, 0), Encoding::Utf16), text.len());
+        assert_eq!(
+            offset_at(text, Position::new(9, 0), Encoding::Utf16),
+            text.len()
+        );
     }
 
     #[test]
@@ -214,11 +225,17 @@ mod tests {
     fn utf8_is_chosen_when_offered() {
         assert_eq!(negotiate(None), Encoding::Utf16);
         assert_eq!(
-            negotiate(Some(&[PositionEncodingKind::UTF32, PositionEncodingKind::UTF16])),
+            negotiate(Some(&[
+                PositionEncodingKind::UTF32,
+                PositionEncodingKind::UTF16
+            ])),
             Encoding::Utf16
         );
         assert_eq!(
-            negotiate(Some(&[PositionEncodingKind::UTF16, PositionEncodingKind::UTF8])),
+            negotiate(Some(&[
+                PositionEncodingKind::UTF16,
+                PositionEncodingKind::UTF8
+            ])),
             Encoding::Utf8
         );
     }

@@ -38,12 +38,12 @@ pub fn hover(checked: &Checked, offset: u32, positions: &Positions<'_>) -> Optio
         }
         sections.push(text);
     }
-    let range = here
-        .iter()
-        .map(|d| d.range)
-        .fold(first.range, |a, b| {
-            TextRange::new(a.start.max(b.start), a.end.min(b.end).max(a.start.max(b.start)))
-        });
+    let range = here.iter().map(|d| d.range).fold(first.range, |a, b| {
+        TextRange::new(
+            a.start.max(b.start),
+            a.end.min(b.end).max(a.start.max(b.start)),
+        )
+    });
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

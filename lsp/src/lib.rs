@@ -12,7 +12,7 @@ mod server;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{ClientSocket, LspService, Server};
 
-pub use server::{Backend, CheckFn};
+pub use server::{Backend, CheckFn, Core, FixFn};
 
 /// Serves LSP over stdin/stdout until the client exits.
 pub fn run_stdio() -> std::io::Result<()> {
@@ -29,11 +29,11 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
-    let (service, socket) = service(ecrlint_core::check);
+    let (service, socket) = service(Core::ECRLINT);
     Server::new(input, output, socket).serve(service).await;
 }
 
-/// The server as a tower service, with the check it runs (tests pass one that panics).
-pub fn service(check: CheckFn) -> (LspService<Backend>, ClientSocket) {
-    LspService::new(move |client| Backend::new(client, check))
+/// The server as a tower service, over the core functions it calls.
+pub fn service(core: Core) -> (LspService<Backend>, ClientSocket) {
+    LspService::new(move |client| Backend::new(client, core))
 }

@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use ecrlint_core::{Checked, Encoding, Settings};
+use ecrlint_core::{Checked, Encoding, FixedSource, Settings};
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
@@ -18,10 +18,10 @@ use tower_lsp_server::ls_types::{
     ConfigurationItem, DidChangeConfigurationParams, DidChangeTextDocumentParams,
     DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    FileSystemWatcher, GlobPattern, Hover, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, InitializedParams, MessageType, Registration,
-    SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    FileSystemWatcher, GlobPattern, Hover, HoverParams, HoverProviderCapability, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, Registration, SaveOptions,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -30,8 +30,22 @@ use crate::config::{self, ConfigFiles};
 use crate::convert;
 use crate::document::{self, Document, Positions, Published};
 
-/// The check a server runs: `ecrlint_core::check`, or a stand-in in tests (one that panics).
 pub type CheckFn = fn(&str, Option<&str>, &Settings) -> Checked;
+pub type FixFn = fn(&str, Option<&str>, &Settings, bool) -> FixedSource;
+
+/// The core functions a server calls: ecrlint's own, or stand-ins in tests (ones that panic).
+#[derive(Clone, Copy)]
+pub struct Core {
+    pub check: CheckFn,
+    pub fix: FixFn,
+}
+
+impl Core {
+    pub const ECRLINT: Core = Core {
+        check: ecrlint_core::check,
+        fix: ecrlint_core::fix,
+    };
+}
 
 pub struct Backend {
     shared: Arc<Shared>,
@@ -44,7 +58,7 @@ struct Shared {
     /// in the order their checks were found current.
     publishing: tokio::sync::Mutex<()>,
     files: ConfigFiles,
-    check: CheckFn,
+    core: Core,
 }
 
 #[derive(Default)]
@@ -113,14 +127,14 @@ enum Outcome {
 }
 
 impl Backend {
-    pub fn new(client: Client, check: CheckFn) -> Self {
+    pub fn new(client: Client, core: Core) -> Self {
         Backend {
             shared: Arc::new(Shared {
                 client,
                 state: Mutex::new(State::default()),
                 publishing: tokio::sync::Mutex::new(()),
                 files: ConfigFiles::default(),
-                check,
+                core,
             }),
         }
     }
@@ -216,6 +230,7 @@ impl Backend {
             version: doc.version,
             path_hint,
             settings: config::merge(file_settings, &state.editor),
+            fix: self.shared.core.fix,
             encoding: state.encoding(),
             document_changes: state.client.document_changes,
         })
@@ -272,7 +287,10 @@ async fn check_until_current(shared: Arc<Shared>, uri: Uri) {
                 // The blocking pool is gone (the runtime is shutting down).
                 shared
                     .client
-                    .log_message(MessageType::ERROR, format!("ecrlint: check failed: {error}"))
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("ecrlint: check failed: {error}"),
+                    )
                     .await;
                 return;
             }
@@ -345,7 +363,7 @@ fn run(shared: &Shared, job: &Job) -> (Outcome, Vec<String>) {
         .unwrap_or_default();
     let file_settings = file.as_ref().and_then(|f| f.settings.as_ref().ok());
     let settings = config::merge(file_settings, &job.editor);
-    let check = shared.check;
+    let check = shared.core.check;
     let text = job.text.as_str();
     let checked = match catch_unwind(AssertUnwindSafe(|| {
         check(text, job.path_hint.as_deref(), &settings)
@@ -386,8 +404,7 @@ async fn blocking<T: Send + 'static>(
     what: &str,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Option<T> {
-    let result =
-        tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(work))).await;
+    let result = tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(work))).await;
     match result {
         Ok(Ok(value)) => Some(value),
         Ok(Err(panic)) => {
@@ -401,7 +418,10 @@ async fn blocking<T: Send + 'static>(
         }
         Err(error) => {
             client
-                .log_message(MessageType::ERROR, format!("ecrlint: {what} failed: {error}"))
+                .log_message(
+                    MessageType::ERROR,
+                    format!("ecrlint: {what} failed: {error}"),
+                )
                 .await;
             None
         }
