@@ -276,7 +276,7 @@ async fn utf16_ranges_are_exact_on_non_ascii_lines_and_in_crlf_files() {
     let fix = &diagnostic(&published, "ECR101")["data"]["fix"]["edits"][0];
     assert_eq!(fix["range"], *range);
     // The fix, applied by the client, keeps the CRLF line endings.
-    let fixed = apply_text_edits(&crlf, &[fix.clone()]);
+    let fixed = apply_text_edits(&crlf, std::slice::from_ref(fix));
     assert!(fixed.contains(
         "Effect: Allow, Principal: {AWS: !Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:root\"}, Action"
     ));
