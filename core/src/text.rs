@@ -114,10 +114,11 @@ impl LineIndex {
     /// Byte range of a line's content, without its line ending.
     pub fn line_range(&self, line: u32, text: &str) -> TextRange {
         let start = self.line_starts[line as usize];
-        let mut end = self
-            .line_starts
-            .get(line as usize + 1)
-            .map_or(self.len, |&next| next - 1);
+        let Some(&next) = self.line_starts.get(line as usize + 1) else {
+            // The last line has no line ending; a stray `\r` there is content.
+            return TextRange::new(start, self.len);
+        };
+        let mut end = next - 1;
         if end > start && text.as_bytes().get(end as usize - 1) == Some(&b'\r') {
             end -= 1;
         }
