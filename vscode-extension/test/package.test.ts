@@ -62,7 +62,16 @@ describe(`the packaged extension (${path.basename(vsixPath())})`, () => {
   });
 
   it("carries the README, changelog and license of the extension folder", () => {
-    assert.equal(text("extension/readme.md"), fs.readFileSync(path.join(extensionDir, "README.md"), "utf8"));
+    // vsce makes relative image links absolute, for the Marketplace page.
+    const readme = fs.readFileSync(path.join(extensionDir, "README.md"), "utf8");
+    assert.match(readme, /\]\(images\/screenshot\.png\)/);
+    assert.equal(
+      text("extension/readme.md"),
+      readme.replace(
+        "](images/screenshot.png)",
+        "](https://github.com/ecrlint/ecrlint/raw/HEAD/vscode-extension/images/screenshot.png)",
+      ),
+    );
     assert.equal(text("extension/changelog.md"), fs.readFileSync(path.join(extensionDir, "CHANGELOG.md"), "utf8"));
     assert.equal(text("extension/LICENSE.txt"), fs.readFileSync(path.join(extensionDir, "LICENSE"), "utf8"));
     assert.deepEqual(

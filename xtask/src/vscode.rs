@@ -45,6 +45,12 @@ pub fn test() -> Result {
     util::run_in(DIR, "node", &["scripts/icon.mjs", "--check"])?;
     util::run_in(DIR, "npm", &["run", "--silent", "test:unit"])?;
     let vsix = build_vsix()?;
+    let server = format!("server/ecrlint{}", std::env::consts::EXE_SUFFIX);
+    util::run_in(
+        DIR,
+        "node",
+        &["scripts/screenshot.mjs", "--check", "--ecrlint", &server],
+    )?;
     let vsix = vsix.to_string_lossy();
     npm_with_vsix("test:package", &vsix)?;
     npm_with_vsix("test:protocol", &vsix)
