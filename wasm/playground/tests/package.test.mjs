@@ -4,7 +4,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
+import { promisify } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,6 +41,20 @@ test("the manifest ships the files wasm-bindgen made, at the workspace version",
     assert.ok((await stat(join(pkg, file))).size > 0, file);
   }
   assert.equal(manifest.types, "ecrlint_wasm.d.ts");
+});
+
+test("npm pack ships exactly the package's files", async () => {
+  const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json"], { cwd: pkg });
+  const [packed] = JSON.parse(stdout);
+  assert.equal(packed.id, `ecrlint-wasm@${version()}`);
+  assert.deepEqual(packed.files.map((/** @type {{ path: string }} */ f) => f.path).sort(), [
+    "README.md",
+    "ecrlint_wasm.d.ts",
+    "ecrlint_wasm.js",
+    "ecrlint_wasm_bg.wasm",
+    "ecrlint_wasm_bg.wasm.d.ts",
+    "package.json",
+  ]);
 });
 
 test("check and fix a get-repository-policy output from Node.js", async () => {
