@@ -9,7 +9,7 @@ use crate::diagnostic::{Fix, Severity};
 use crate::edits::{Generated, Writer};
 use crate::input::{Input, InputKind};
 use crate::policy::{is_everyone, public_reach, statements, Place, Reach};
-use crate::syntax::{parse_embedded_json, HostString, Node};
+use crate::syntax::{parse_embedded_json, Node, ScalarStyle};
 
 pub static META: RuleMeta = RuleMeta {
     code: "ECR101",
@@ -80,11 +80,41 @@ automatic fix: the statement has to be rewritten with the principals meant.
 const OWNER_ARN_SUB: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
 
 /// Where the policy being checked stands, which decides how a fix may rewrite it.
-struct Site<'w, 'a> {
+struct Site<'a> {
     writer: Writer<'a>,
-    /// True for a policy written as template structure, where `Fn::Sub` can be used.
-    template_structure: bool,
-    account: Option<&'w str>,
+    owner: Owner<'a>,
+}
+
+/// How the owning account's root can be written where the policy stands.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    /// Template structure: `Fn::Sub` with `${AWS::Partition}` and `${AWS::AccountId}`.
+    Template,
+    /// Text inside an `Fn::Sub` string: the same variables, written inline.
+    SubText,
+    /// A known account id (`--account-id`, or get-repository-policy's `registryId`).
+    Account(&'a str),
+    /// No account known: no fix.
+    Unknown,
+}
+
+impl<'a> Owner<'a> {
+    fn account(id: Option<&'a str>) -> Self {
+        id.map_or(Owner::Unknown, Owner::Account)
+    }
+
+    /// The owner's root principal as a value to write, and as text for the fix's title.
+    fn principal(self) -> Option<(Generated, String)> {
+        match self {
+            Owner::Template => Some((Generated::Sub(OWNER_ARN_SUB.into()), OWNER_ARN_SUB.into())),
+            Owner::SubText => Some((Generated::Str(OWNER_ARN_SUB.into()), OWNER_ARN_SUB.into())),
+            Owner::Account(id) => {
+                let arn = format!("arn:aws:iam::{id}:root");
+                Some((Generated::Str(arn.clone()), arn))
+            }
+            Owner::Unknown => None,
+        }
+    }
 }
 
 pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
@@ -124,13 +154,8 @@ pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
                                     .as_sequence()
                                     .and_then(|s| s.items.first())
                                     .unwrap_or(arg);
-                                check_string_policy(
-                                    input.source,
-                                    text,
-                                    template,
-                                    account.as_deref(),
-                                    report,
-                                );
+                                let owner = Owner::SubText;
+                                check_string_policy(input.source, text, owner, report);
                                 continue;
                             }
                             _ => continue,
@@ -139,18 +164,12 @@ pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
                     if node.as_mapping().is_some() {
                         let site = Site {
                             writer: Writer::new(input.source, input.document.format),
-                            template_structure: true,
-                            account: None,
+                            owner: Owner::Template,
                         };
                         check_policy(node, template, &site, report);
                     } else if node.as_str().is_some() {
-                        check_string_policy(
-                            input.source,
-                            node,
-                            &Literal,
-                            account.as_deref(),
-                            report,
-                        );
+                        let owner = Owner::account(account.as_deref());
+                        check_string_policy(input.source, node, owner, report);
                     }
                 }
             }
@@ -158,8 +177,7 @@ pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
         InputKind::RepositoryPolicy => {
             let site = Site {
                 writer: Writer::new(input.source, input.document.format),
-                template_structure: false,
-                account: account.as_deref(),
+                owner: Owner::account(account.as_deref()),
             };
             check_policy(root, &Literal, &site, report);
         }
@@ -168,45 +186,28 @@ pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
                 return;
             };
             let registry = root.get("registryId").and_then(Node::as_str);
-            let account = account.as_deref().or(registry);
-            check_string_policy(input.source, text, &Literal, account, report);
+            let owner = Owner::account(account.as_deref().or(registry));
+            check_string_policy(input.source, text, owner, report);
         }
         InputKind::DescribeRepositoriesOutput | InputKind::Other => {}
     }
 }
 
 /// A policy held in a string: parsed, positions mapped back, fixes written with the string's escaping.
-fn check_string_policy<'a>(
-    source: &str,
-    text: &'a Node,
-    _resolver: &dyn Resolve<'a>,
-    account: Option<&str>,
-    report: &mut Report<'_>,
-) {
+fn check_string_policy(source: &str, text: &Node, owner: Owner<'_>, report: &mut Report<'_>) {
     let Some(embedded) = parse_embedded_json(source, text) else {
         return;
     };
     invalid_syntax::report_errors(&embedded.errors, report);
     duplicate_key::report_duplicates(&embedded.duplicate_keys, report);
     let Some(root) = &embedded.root else { return };
-    if embedded.host == HostString::Verbatim
-        && text
-            .as_scalar()
-            .is_some_and(|s| s.style == crate::syntax::ScalarStyle::Plain)
-    {
-        // A policy in a plain scalar cannot be edited safely; report without fixes.
-        let site = Site {
-            writer: Writer::embedded(source, HostString::Verbatim),
-            template_structure: false,
-            account: None,
-        };
-        check_policy(root, &Literal, &site, report);
-        return;
-    }
+    // A policy in a plain YAML scalar cannot be edited safely: it is reported without fixes.
+    let plain = text
+        .as_scalar()
+        .is_some_and(|s| s.style == ScalarStyle::Plain);
     let site = Site {
         writer: Writer::embedded(source, embedded.host),
-        template_structure: false,
-        account,
+        owner: if plain { Owner::Unknown } else { owner },
     };
     check_policy(root, &Literal, &site, report);
 }
@@ -214,7 +215,7 @@ fn check_string_policy<'a>(
 fn check_policy<'a>(
     policy: &'a Node,
     resolver: &dyn Resolve<'a>,
-    site: &Site<'_, '_>,
+    site: &Site<'_>,
     report: &mut Report<'_>,
 ) {
     check_effects(policy, resolver, site, report);
@@ -237,9 +238,9 @@ fn check_policy<'a>(
                         message.push_str(&format!(" (through {})", related.message));
                         None
                     }
-                    None => principal_fix(at, &place, site),
+                    None => principal_fix(at, &place, &value, site),
                 };
-                if fix.is_none() && origin.is_none() && !site.template_structure && site.account.is_none() {
+                if fix.is_none() && origin.is_none() && matches!(site.owner, Owner::Unknown) {
                     message.push_str("; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix");
                 }
                 report.push(&META, at.range, message, fix, origin.into_iter().collect());
@@ -266,7 +267,7 @@ fn check_policy<'a>(
 fn check_effects<'a>(
     policy: &'a Node,
     resolver: &dyn Resolve<'a>,
-    site: &Site<'_, '_>,
+    site: &Site<'_>,
     report: &mut Report<'_>,
 ) {
     for statement in statements(policy, resolver, &mut Vec::new()) {
@@ -299,31 +300,23 @@ fn check_effects<'a>(
     }
 }
 
-fn principal_fix(at: &Node, place: &Place<'_>, site: &Site<'_, '_>) -> Option<Fix> {
-    let owner = if site.template_structure {
-        Generated::Sub(OWNER_ARN_SUB.to_string())
-    } else {
-        Generated::Str(format!("arn:aws:iam::{}:root", site.account?))
-    };
-    let owner_text = match &owner {
-        Generated::Sub(s) | Generated::Str(s) => s.clone(),
-        Generated::Map(_) | Generated::List(_) => unreachable!("owner is a string"),
-    };
+fn principal_fix(at: &Node, place: &Place<'_>, value: &str, site: &Site<'_>) -> Option<Fix> {
+    // Beside other principals, the everyone-principal is just removed: no account needed.
     if let Place::AwsListItem { list, index } = place {
-        let others = list
-            .as_sequence()
-            .map(|s| {
-                s.items
-                    .iter()
-                    .filter(|i| !i.as_str().is_some_and(is_everyone))
-                    .count()
-            })
-            .unwrap_or(0);
+        let items = list.as_sequence().map_or(&[][..], |s| s.items.as_slice());
+        let others = items
+            .iter()
+            .filter(|i| !i.as_str().is_some_and(is_everyone))
+            .count();
         if others > 0 {
             let edit = site.writer.remove_item(list, *index)?;
-            return Some(Fix::safe("Remove `*` from the principals", vec![edit]));
+            return Some(Fix::safe(
+                format!("Remove `{value}` from the principals"),
+                vec![edit],
+            ));
         }
     }
+    let (owner, owner_text) = site.owner.principal()?;
     let edit = match place {
         Place::Principal => site
             .writer
