@@ -2,7 +2,9 @@
 //! coordinates for the version it was computed on, so that a code action is the fix read back:
 //! no second check, no guessing which finding was meant.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use ecrlint_core::{Applicability, Diagnostic as Finding, Severity};
 use serde::{Deserialize, Serialize};
@@ -59,9 +61,7 @@ pub fn diagnostic(
         range: positions.range(finding.range),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.code.to_string())),
-        code_description: Uri::from_str(&ecrlint_core::rule_url(finding.code))
-            .ok()
-            .map(|href| CodeDescription { href }),
+        code_description: rule_page(finding.code).map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -69,6 +69,22 @@ pub fn diagnostic(
             .then(|| vec![DiagnosticTag::UNNECESSARY]),
         data: serde_json::to_value(data).ok(),
     }
+}
+
+/// The rule page of a code, parsed once per rule: a large document has thousands of findings
+/// and a handful of rules.
+fn rule_page(code: &str) -> Option<Uri> {
+    static PAGES: OnceLock<HashMap<&'static str, Uri>> = OnceLock::new();
+    let pages = PAGES.get_or_init(|| {
+        ecrlint_core::rules()
+            .iter()
+            .filter_map(|rule| {
+                let href = Uri::from_str(&ecrlint_core::rule_url(rule.code)).ok()?;
+                Some((rule.code, href))
+            })
+            .collect()
+    });
+    pages.get(code).cloned()
 }
 
 pub fn severity(severity: Severity) -> DiagnosticSeverity {

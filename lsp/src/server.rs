@@ -301,48 +301,50 @@ async fn check_until_current(shared: Arc<Shared>, uri: Uri) {
                 .show_message(MessageType::WARNING, format!("ecrlint: {problem}"))
                 .await;
         }
+        let (published, diagnostics, failure) = match outcome {
+            Outcome::Checked {
+                checked,
+                diagnostics,
+            } => {
+                let published = Published {
+                    version: job.version,
+                    generation: job.generation,
+                    checked,
+                };
+                (Some(Arc::new(published)), diagnostics, None)
+            }
+            Outcome::Panicked(message) => (None, Vec::new(), Some(message)),
+        };
         let _order = shared.publishing.lock().await;
         let current = {
             let mut state = shared.state();
             let Some(doc) = state.documents.get_mut(&uri) else {
                 return;
             };
-            if doc.generation == job.generation {
+            let current = doc.generation == job.generation;
+            if current {
                 doc.checking = false;
-                doc.published = match &outcome {
-                    Outcome::Checked { checked, .. } => Some(Arc::new(Published {
-                        version: job.version,
-                        generation: job.generation,
-                        checked: checked.clone(),
-                    })),
-                    Outcome::Panicked(_) => None,
-                };
-                true
-            } else {
-                false
+                doc.published = published;
             }
+            current
         };
         if !current {
             // Edited meanwhile: this result is stale; check the latest text.
             continue;
         }
-        let diagnostics = match outcome {
-            Outcome::Checked { diagnostics, .. } => diagnostics,
-            Outcome::Panicked(message) => {
-                shared
-                    .client
-                    .log_message(
-                        MessageType::ERROR,
-                        format!(
-                            "ecrlint: checking {} (version {}) failed: {message}. Please report this with the file.",
-                            uri.as_str(),
-                            job.version
-                        ),
-                    )
-                    .await;
-                Vec::new()
-            }
-        };
+        if let Some(message) = failure {
+            shared
+                .client
+                .log_message(
+                    MessageType::ERROR,
+                    format!(
+                        "ecrlint: checking {} (version {}) failed: {message}. Please report this with the file.",
+                        uri.as_str(),
+                        job.version
+                    ),
+                )
+                .await;
+        }
         shared
             .client
             .publish_diagnostics(uri.clone(), diagnostics, Some(job.version))
