@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Edit;
 use crate::syntax::{CollectionStyle, Format, HostString, Node, ScalarStyle};
-use crate::text::{to_u32, LineIndex, TextRange};
+use crate::text::{LineIndex, TextRange};
 
 /// A value to write, rendered for the target format.
 #[derive(Clone, Debug)]
@@ -124,7 +124,7 @@ impl<'a> Writer<'a> {
         let indent = self.indent_at(at);
         let style = mapping.as_mapping()?.style;
         let eol = self.eol();
-        let same_line = self.line_of(mapping.range.start) == self.line_of(at);
+        let same_line = !self.source[mapping.range.start as usize..at as usize].contains('\n');
         let content = match (style, value) {
             (CollectionStyle::Block, Generated::Map(inner)) if self.format == Format::Yaml => {
                 let mut text = format!("{key_text}:");
@@ -201,10 +201,12 @@ impl<'a> Writer<'a> {
             return Some(Edit::delete(range));
         }
         // Block style: whole lines, from the line of the element (with its `- `) to the next one.
-        let index_of_lines = LineIndex::new(self.source);
-        let first_line = index_of_lines.line_of(range.start);
-        let line_start = index_of_lines.line_range(first_line, self.source).start;
-        let prefix = &self.source[line_start as usize..range.start as usize];
+        // Only the lines around the element are looked at: a fix per finding must not cost a pass
+        // over the whole file, or large templates take quadratic time.
+        let line_start = self.source[..range.start as usize]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let prefix = &self.source[line_start..range.start as usize];
         if !prefix
             .trim_start()
             .trim_start_matches('-')
@@ -213,17 +215,11 @@ impl<'a> Writer<'a> {
         {
             return None;
         }
-        let last_line = index_of_lines.line_of(range.end.saturating_sub(1).max(range.start));
-        let end = if (last_line as usize) + 1 < index_of_lines.line_count() {
-            index_of_lines.line_range(last_line + 1, self.source).start
-        } else {
-            to_u32(self.source.len())
-        };
-        Some(Edit::delete(TextRange::new(line_start, end)))
-    }
-
-    fn line_of(&self, offset: u32) -> usize {
-        self.source[..offset as usize].matches('\n').count()
+        let last = range.end.saturating_sub(1).max(range.start) as usize;
+        let end = self.source[last..]
+            .find('\n')
+            .map_or(self.source.len(), |i| last + i + 1);
+        Some(Edit::delete(TextRange::from_usize(line_start, end)))
     }
 
     /// The whitespace that puts a new line at the same column as `at`.
