@@ -19,8 +19,6 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 2] = [Check::Public, Check::Mutable];
-
     pub fn name(self) -> &'static str {
         match self {
             Check::Public => "public-repository",
@@ -836,14 +834,20 @@ impl TemplateBuilder {
                 (
                     "Properties",
                     map(vec![
-                        ("Bucket", s("public-website-assets")),
+                        ("Bucket", s(&format!("{}-assets", id.to_ascii_lowercase()))),
                         (
                             "PolicyDocument",
                             policy(list(vec![map(vec![
                                 ("Effect", s("Allow")),
                                 ("Principal", quoted("*", Quote::Double)),
                                 ("Action", s("s3:GetObject")),
-                                ("Resource", s("arn:aws:s3:::public-website-assets/*")),
+                                (
+                                    "Resource",
+                                    s(&format!(
+                                        "arn:aws:s3:::{}-assets/*",
+                                        id.to_ascii_lowercase()
+                                    )),
+                                ),
                             ])])),
                         ),
                     ]),
@@ -1189,7 +1193,7 @@ mod tests {
             );
         }
         // No case name is used with both answers.
-        for ((check, case, flagged), _) in &seen {
+        for (check, case, flagged) in seen.keys() {
             assert!(!seen.contains_key(&(*check, *case, !flagged)), "{case}");
         }
         assert_eq!(
