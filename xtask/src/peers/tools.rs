@@ -187,8 +187,14 @@ impl Tool {
                 }
                 let venv = root().join("bench/work/venv");
                 if !venv.join("bin/pip").exists() {
-                    let python = if have("python3") { "python3" } else { "python" };
-                    util::run(python, &["-m", "venv", "bench/work/venv"])?;
+                    if !have("python3") {
+                        install_debian(&["python3", "python3-venv"])?;
+                    }
+                    if util::run("python3", &["-m", "venv", "bench/work/venv"]).is_err() {
+                        // Debian keeps `venv` (ensurepip) in a package of its own.
+                        install_debian(&["python3-venv"])?;
+                        util::run("python3", &["-m", "venv", "--clear", "bench/work/venv"])?;
+                    }
                 }
                 util::run(
                     "bench/work/venv/bin/pip",
@@ -401,9 +407,13 @@ pub fn install_measuring_tools() -> Result {
     if missing.is_empty() {
         return Ok(());
     }
+    install_debian(&missing)
+}
+
+fn install_debian(packages: &[&str]) -> Result {
     util::run("apt-get", &["update", "-qq"])?;
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
-    args.extend(missing);
+    args.extend(packages);
     util::run("apt-get", &args)
 }
 
