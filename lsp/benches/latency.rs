@@ -28,8 +28,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    println!("| template | size | findings | edits | median | p90 | worst |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| template | size | findings | edits | median | p90 | worst | core `check` alone, median |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let cases = [
         ("100 KB, sparse", 195, Density::Sparse, 300),
         ("100 KB, dense", 192, Density::Dense, 300),
@@ -43,14 +43,29 @@ fn main() {
         times.sort();
         let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
         println!(
-            "| {name} | {} bytes | {findings} | {} | {} | {} | {} |",
+            "| {name} | {} bytes | {findings} | {} | {} | {} | {} | {} |",
             text.len(),
             times.len(),
             ms(at(0.5)),
             ms(at(0.9)),
-            ms(*times.last().expect("timed edits"))
+            ms(*times.last().expect("timed edits")),
+            ms(core_check(&text, edits.min(50)))
         );
     }
+}
+
+/// The median time of core's `check` on the text, without the server around it.
+fn core_check(text: &str, runs: usize) -> Duration {
+    let settings = ecrlint_core::Settings::default();
+    let mut times: Vec<Duration> = (0..runs.max(1))
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(ecrlint_core::check(text, Some("template.yaml"), &settings));
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
 }
 
 fn ms(duration: Duration) -> String {
