@@ -2,7 +2,7 @@
 //! and "… for this resource" (written by core's suppress module, as every face writes them), and
 //! `source.fixAll.ecrlint`, which applies every safe fix.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use ecrlint_core::{suppress, Applicability, Edit, Encoding, Settings};
@@ -76,7 +76,7 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
     let text = snapshot.text.as_str();
     let positions = Positions::new(text, snapshot.encoding);
     let mut actions: Vec<CodeAction> = Vec::new();
-    let mut seen: HashMap<(String, Edit), ()> = HashMap::new();
+    let mut seen: HashSet<(String, Edit)> = HashSet::new();
     for diagnostic in diagnostics {
         let (Some(code), Some(data)) = (code_of(diagnostic), data_of(diagnostic)) else {
             continue;
@@ -99,7 +99,7 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
         ];
         for (title, edit) in candidates {
             let Some(edit) = edit else { continue };
-            if seen.insert((title.clone(), edit.clone()), ()).is_some() {
+            if !seen.insert((title.clone(), edit.clone())) {
                 continue;
             }
             let edits = vec![TextEdit::new(positions.range(edit.range), edit.content)];

@@ -38,12 +38,17 @@ pub fn hover(checked: &Checked, offset: u32, positions: &Positions<'_>) -> Optio
         }
         sections.push(text);
     }
-    let range = here.iter().map(|d| d.range).fold(first.range, |a, b| {
-        TextRange::new(
-            a.start.max(b.start),
-            a.end.min(b.end).max(a.start.max(b.start)),
-        )
-    });
+    // Where all the findings here overlap: each holds `offset`, so the overlap is not empty.
+    let range = TextRange::new(
+        here.iter()
+            .map(|d| d.range.start)
+            .max()
+            .unwrap_or(first.range.start),
+        here.iter()
+            .map(|d| d.range.end)
+            .min()
+            .unwrap_or(first.range.end),
+    );
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

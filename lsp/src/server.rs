@@ -221,7 +221,7 @@ impl Backend {
         let state = self.state();
         let doc = state.documents.get(uri)?;
         let path_hint = document::path_hint(uri, &doc.language_id);
-        let directory = self.directory_of(uri, &state);
+        let directory = directory_of(uri, &state);
         let file = directory.and_then(|d| self.shared.files.nearest(&d));
         let file_settings = file.as_ref().and_then(|f| f.settings.as_ref().ok());
         Some(Snapshot {
@@ -235,12 +235,9 @@ impl Backend {
             document_changes: state.client.document_changes,
         })
     }
-
-    fn directory_of(&self, uri: &Uri, state: &State) -> Option<PathBuf> {
-        directory_of(uri, state)
-    }
 }
 
+/// Where to look for `ecrlint.toml`: the document's directory, or the workspace for an unsaved one.
 fn directory_of(uri: &Uri, state: &State) -> Option<PathBuf> {
     match document::file_path(uri) {
         Some(path) => path.parent().map(|p| p.to_path_buf()),

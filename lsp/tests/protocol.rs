@@ -604,3 +604,75 @@ async fn close_clears_the_diagnostics() {
     assert_eq!(hover, Value::Null);
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unused_ignore_is_greyed_out_and_removed_by_its_fix() {
+    let mut client = started().await;
+    let text = "Resources:\n  Repo:  # ecrlint: ignore ECR101 -- was public once\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE}\n";
+    client.open(URI, "yaml", 1, text).await;
+    let published = client.diagnostics(URI).await;
+    let unused = diagnostic(&published, "ECR905").clone();
+    assert_eq!(unused["tags"], json!([1]));
+    assert_eq!(unused["severity"], 3);
+    assert_eq!(
+        unused["message"],
+        "unused suppression: no `ECR101` finding on this line"
+    );
+    let actions = code_actions(&mut client, &unused).await;
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    // No "ignore" for an unused ignore: only its removal.
+    assert_eq!(titles, ["Remove the unused suppression"]);
+    let edits = action_edits(&actions[0], URI);
+    assert_eq!(
+        apply_text_edits(text, &edits),
+        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE}\n"
+    );
+    send_edits(&mut client, 2, &edits).await;
+    let published = client.diagnostics_for_version(URI, 2).await;
+    assert_eq!(published["diagnostics"], json!([]));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_going_backwards_is_applied_and_logged() {
+    let mut client = started().await;
+    client.open(URI, "yaml", 5, TEMPLATE).await;
+    client.diagnostics(URI).await;
+    client
+        .change(URI, 4, json!([{"text": "Resources: {}\n"}]))
+        .await;
+    let published = client.diagnostics(URI).await;
+    assert_eq!(
+        published,
+        json!({"uri": URI, "version": 4, "diagnostics": []})
+    );
+    let warning = client
+        .wait_for(|m| is_notification(m, "window/logMessage"))
+        .await;
+    assert_eq!(
+        warning["params"],
+        json!({"type": 2, "message": "ecrlint: file:///workspace/stacks/images.yaml went from version 5 to 4; versions should increase"})
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsaved_json_document_is_read_as_json() {
+    let mut client = started().await;
+    let uri = "untitled:Untitled-1";
+    let policy =
+        "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}]}";
+    client.open(uri, "json", 1, policy).await;
+    let published = client.diagnostics(uri).await;
+    assert_eq!(codes(&published), ["ECR101"]);
+    assert_eq!(
+        published["diagnostics"][0]["range"],
+        json!({"start": {"line": 0, "character": 48}, "end": {"line": 0, "character": 51}})
+    );
+    client.shutdown().await;
+}
