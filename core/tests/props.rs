@@ -84,11 +84,19 @@ fn seeds() -> &'static [(String, String)] {
             .into_iter()
             .filter_map(|path| {
                 let text = std::fs::read_to_string(&path).ok()?;
-                let name = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+                let name = path
+                    .strip_prefix(&root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 Some((name, text))
             })
             .collect();
-        assert!(seeds.len() > 50, "the fixtures are missing: {}", seeds.len());
+        assert!(
+            seeds.len() > 50,
+            "the fixtures are missing: {}",
+            seeds.len()
+        );
         seeds
     })
 }
@@ -112,19 +120,71 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Text a mutation may insert: syntax, keys and values the rules look at, and odd characters.
 const TOKENS: &[&str] = &[
-    "\n", "\r\n", "  ", "    ", "\t", "- ", ": ", "{", "}", "[", "]", ",", "\"", "'", "#", "&a ",
-    "*a", "<<: ", "!Ref ", "!Sub ", "!If ", "Fn::If", "MUTABLE", "IMMUTABLE", "\"*\"", "*",
-    "Principal", "Effect", "Allow", "Statement", "Properties", "ImageTagMutability",
-    "RepositoryPolicyText", "AWS::ECR::Repository", "Type", "Resources", "é", "🚀", "\u{feff}",
-    "\\", "\\u0022", "# ecrlint: ignore ECR201", "null", "~", "---\n", "...\n",
+    "\n",
+    "\r\n",
+    "  ",
+    "    ",
+    "\t",
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\"",
+    "'",
+    "#",
+    "&a ",
+    "*a",
+    "<<: ",
+    "!Ref ",
+    "!Sub ",
+    "!If ",
+    "Fn::If",
+    "MUTABLE",
+    "IMMUTABLE",
+    "\"*\"",
+    "*",
+    "Principal",
+    "Effect",
+    "Allow",
+    "Statement",
+    "Properties",
+    "ImageTagMutability",
+    "RepositoryPolicyText",
+    "AWS::ECR::Repository",
+    "Type",
+    "Resources",
+    "é",
+    "🚀",
+    "\u{feff}",
+    "\\",
+    "\\u0022",
+    "# ecrlint: ignore ECR201",
+    "null",
+    "~",
+    "---\n",
+    "...\n",
 ];
 
 #[derive(Clone, Debug)]
 enum Mutation {
-    Insert { at: prop::sample::Index, token: usize },
-    Delete { at: prop::sample::Index, len: usize },
-    DuplicateLine { at: prop::sample::Index },
-    SwapLines { a: prop::sample::Index, b: prop::sample::Index },
+    Insert {
+        at: prop::sample::Index,
+        token: usize,
+    },
+    Delete {
+        at: prop::sample::Index,
+        len: usize,
+    },
+    DuplicateLine {
+        at: prop::sample::Index,
+    },
+    SwapLines {
+        a: prop::sample::Index,
+        b: prop::sample::Index,
+    },
     CrlfEverywhere,
 }
 
