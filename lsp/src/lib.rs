@@ -20,6 +20,8 @@ pub fn run_stdio() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // The client is gone: a check still running on the blocking pool has no one to report to.
+    runtime.shutdown_background();
     Ok(())
 }
 
