@@ -258,7 +258,7 @@ and each answer it got wrong, are kept under `bench/work/results/` after a run.\
     if !loads.is_empty() && high >= f64::from(m.cores) {
         let _ = writeln!(
             out,
-            "The machine was shared with other work while measured (one-minute load average {low:.1} to {high:.1} on {} cores when the runs began), which slows every tool; ratios between tools vary less than the times themselves.\n",
+            "The machine was shared with other work while measured (one-minute load average {low:.1} to {high:.1} on {} cores when the runs began), which slows every tool and makes times vary from one run of the command to the next; expect other figures on an idle machine.\n",
             m.cores
         );
     }
