@@ -133,7 +133,12 @@ fn human(
         let files = reports.iter().filter(|r| r.diff.is_some()).count();
         return match fixed {
             0 => writeln!(out, "No fixes available."),
-            _ => writeln!(out, "Would fix {fixed} problem{} in {files} file{}.", plural(fixed), plural(files)),
+            _ => writeln!(
+                out,
+                "Would fix {fixed} problem{} in {files} file{}.",
+                plural(fixed),
+                plural(files)
+            ),
         };
     }
     if fixed > 0 && args.fix {

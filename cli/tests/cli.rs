@@ -58,22 +58,59 @@ fn examples_in_every_format() {
 
 #[test]
 fn json_findings_have_the_documented_shape() {
-    let output = ecrlint(&repo(), &["check", "examples/templates/service-repository.yaml", "--output-format", "json"]);
+    let output = ecrlint(
+        &repo(),
+        &[
+            "check",
+            "examples/templates/service-repository.yaml",
+            "--output-format",
+            "json",
+        ],
+    );
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let first = &findings[0];
-    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["code", "name", "severity", "message", "filename", "location", "end_location", "fix", "url"]
+        [
+            "code",
+            "name",
+            "severity",
+            "message",
+            "filename",
+            "location",
+            "end_location",
+            "fix",
+            "url"
+        ]
     );
-    assert_eq!(first["location"], serde_json::json!({"row": 15, "column": 27}));
+    assert_eq!(
+        first["location"],
+        serde_json::json!({"row": 15, "column": 27})
+    );
     assert_eq!(first["fix"]["applicability"], "safe");
-    assert_eq!(first["fix"]["edits"][0]["location"], serde_json::json!({"row": 7, "column": 14}));
+    assert_eq!(
+        first["fix"]["edits"][0]["location"],
+        serde_json::json!({"row": 7, "column": 14})
+    );
 }
 
 #[test]
 fn sarif_is_2_1_0_with_rules_and_regions() {
-    let output = ecrlint(&repo(), &["check", "examples/policies/exposed-repository.json", "--output-format", "sarif"]);
+    let output = ecrlint(
+        &repo(),
+        &[
+            "check",
+            "examples/policies/exposed-repository.json",
+            "--output-format",
+            "sarif",
+        ],
+    );
     let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
@@ -81,7 +118,10 @@ fn sarif_is_2_1_0_with_rules_and_regions() {
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let result = &run["results"][0];
-    assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "ECR101");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "ECR101"
+    );
     assert_eq!(result["level"], "error");
     assert_eq!(
         result["locations"][0]["physicalLocation"],
@@ -104,7 +144,10 @@ fn clean_files_exit_zero() {
 fn info_findings_alone_exit_zero() {
     let text = "Parameters:\n  M:\n    Type: String\nResources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: !Ref M\n";
     let dir = scratch(&[("t.yaml", text)]);
-    let output = ecrlint(dir.path(), &["check", "t.yaml", "--output-format", "github"]);
+    let output = ecrlint(
+        dir.path(),
+        &["check", "t.yaml", "--output-format", "github"],
+    );
     assert_eq!(code(&output), 0);
     assert_eq!(
         stdout(&output),
@@ -119,29 +162,52 @@ fn fix_writes_the_file_and_reports_what_is_left() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path().join("t.yaml"), std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::set_permissions(
+            dir.path().join("t.yaml"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
     }
     let output = ecrlint(dir.path(), &["check", ".", "--fix"]);
-    assert_eq!(code(&output), 1, "the public policy has no fix without an account");
+    assert_eq!(
+        code(&output),
+        1,
+        "the public policy has no fix without an account"
+    );
     let fixed = std::fs::read_to_string(dir.path().join("t.yaml")).unwrap();
     assert_eq!(fixed, crlf.replace("MUTABLE", "IMMUTABLE"));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("t.yaml")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("t.yaml"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o640);
     }
-    assert_eq!(std::fs::read_to_string(dir.path().join("policy.json")).unwrap(), PUBLIC_POLICY);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policy.json")).unwrap(),
+        PUBLIC_POLICY
+    );
     insta::assert_snapshot!(stdout(&output));
 
-    let output = ecrlint(dir.path(), &["check", ".", "--fix", "--account-id", "123456789012"]);
+    let output = ecrlint(
+        dir.path(),
+        &["check", ".", "--fix", "--account-id", "123456789012"],
+    );
     assert_eq!(code(&output), 0, "{}", stdout(&output));
-    assert_eq!(stdout(&output), "Fixed 1 problem.\nAll checks passed (2 files checked).\n");
+    assert_eq!(
+        stdout(&output),
+        "Fixed 1 problem.\nAll checks passed (2 files checked).\n"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("policy.json")).unwrap(),
         PUBLIC_POLICY.replace("\"*\"", "{\"AWS\": \"arn:aws:iam::123456789012:root\"}")
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "no temporary files left: {leftovers:?}");
 }
 
@@ -151,7 +217,10 @@ fn unsafe_fixes_only_when_asked() {
     let dir = scratch(&[("t.yaml", text)]);
     let output = ecrlint(dir.path(), &["check", "t.yaml", "--fix"]);
     assert_eq!(code(&output), 1);
-    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), text);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(),
+        text
+    );
     let output = ecrlint(dir.path(), &["check", "t.yaml", "--fix", "--unsafe-fixes"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert_eq!(
@@ -165,7 +234,10 @@ fn diff_prints_and_writes_nothing() {
     let dir = scratch(&[("t.yaml", MUTABLE)]);
     let output = ecrlint(dir.path(), &["check", "t.yaml", "--diff"]);
     assert_eq!(code(&output), 1);
-    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), MUTABLE);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(),
+        MUTABLE
+    );
     insta::assert_snapshot!(stdout(&output));
 }
 
@@ -173,9 +245,15 @@ fn diff_prints_and_writes_nothing() {
 fn never_fixes_a_file_that_does_not_parse() {
     let broken = format!("{MUTABLE}  Bad: [\n");
     let dir = scratch(&[("t.yaml", &broken)]);
-    let output = ecrlint(dir.path(), &["check", "t.yaml", "--fix", "--output-format", "json"]);
+    let output = ecrlint(
+        dir.path(),
+        &["check", "t.yaml", "--fix", "--output-format", "json"],
+    );
     assert_eq!(code(&output), 1);
-    assert_eq!(std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(), broken);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(),
+        broken
+    );
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(findings[0]["code"], "ECR901");
 }
@@ -183,7 +261,10 @@ fn never_fixes_a_file_that_does_not_parse() {
 #[test]
 fn select_ignore_and_config_file() {
     let dir = scratch(&[
-        ("ecrlint.toml", "ignore = [\"ECR201\"]\n[severity]\npublic-repository = \"warning\"\n"),
+        (
+            "ecrlint.toml",
+            "ignore = [\"ECR201\"]\n[severity]\npublic-repository = \"warning\"\n",
+        ),
         ("sub/t.yaml", MUTABLE),
         ("sub/policy.json", PUBLIC_POLICY),
     ]);
@@ -198,9 +279,16 @@ fn select_ignore_and_config_file() {
         .collect();
     assert_eq!(found, [("ECR101", "warning")]);
 
-    let output = ecrlint(&sub, &["check", "--select", "ECR2", "--output-format", "json"]);
+    let output = ecrlint(
+        &sub,
+        &["check", "--select", "ECR2", "--output-format", "json"],
+    );
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(findings.as_array().unwrap().len(), 0, "config ignores ECR201, --select keeps only ECR2xx");
+    assert_eq!(
+        findings.as_array().unwrap().len(),
+        0,
+        "config ignores ECR201, --select keeps only ECR2xx"
+    );
     assert_eq!(code(&output), 0);
 
     let output = ecrlint(&sub, &["check", "--config", "/nonexistent/ecrlint.toml"]);
@@ -212,14 +300,24 @@ fn usage_and_io_errors_exit_two() {
     let dir = scratch(&[("t.yaml", MUTABLE), ("bad.toml", "select = 5\n")]);
     let output = ecrlint(dir.path(), &["check", "missing.yaml"]);
     assert_eq!(code(&output), 2);
-    assert!(stderr(&output).starts_with("ecrlint: missing.yaml: "), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("ecrlint: missing.yaml: "),
+        "{}",
+        stderr(&output)
+    );
 
     let output = ecrlint(dir.path(), &["check", "--select", "ECR999"]);
-    assert_eq!((code(&output), stderr(&output).as_str()), (2, "ecrlint: unknown rule `ECR999`\n"));
+    assert_eq!(
+        (code(&output), stderr(&output).as_str()),
+        (2, "ecrlint: unknown rule `ECR999`\n")
+    );
 
     let output = ecrlint(dir.path(), &["check", "--account-id", "12"]);
     assert_eq!(code(&output), 2);
-    assert_eq!(stderr(&output), "ecrlint: account id `12` is not 12 digits\n");
+    assert_eq!(
+        stderr(&output),
+        "ecrlint: account id `12` is not 12 digits\n"
+    );
 
     let output = ecrlint(dir.path(), &["check", "--config", "bad.toml"]);
     assert_eq!(code(&output), 2);
@@ -235,10 +333,24 @@ fn usage_and_io_errors_exit_two() {
 #[test]
 fn unreadable_files_are_findings_with_positions() {
     let dir = scratch(&[]);
-    std::fs::write(dir.path().join("binary.yaml"), b"Resources:\n  A: \x00\x01\x02").unwrap();
+    std::fs::write(
+        dir.path().join("binary.yaml"),
+        b"Resources:\n  A: \x00\x01\x02",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("latin1.yaml"), b"Description: caf\xe9\n").unwrap();
     std::fs::write(dir.path().join("utf16.json"), b"\xff\xfe{\x00}\x00").unwrap();
-    let output = ecrlint(dir.path(), &["check", "binary.yaml", "latin1.yaml", "utf16.json", "--output-format", "github"]);
+    let output = ecrlint(
+        dir.path(),
+        &[
+            "check",
+            "binary.yaml",
+            "latin1.yaml",
+            "utf16.json",
+            "--output-format",
+            "github",
+        ],
+    );
     assert_eq!(code(&output), 1);
     assert_eq!(
         stdout(&output),
@@ -261,10 +373,18 @@ fn walking_honours_gitignore_and_skips_files_that_are_not_ours() {
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let output = ecrlint(dir.path(), &["check", "--output-format", "json"]);
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let files: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
+    let files: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap())
+        .collect();
     assert_eq!(files, ["cfn/t.template"]);
     // Named explicitly, a broken file is reported even when it cannot be told apart.
-    let output = ecrlint(dir.path(), &["check", "k8s/broken.yaml", "--output-format", "json"]);
+    let output = ecrlint(
+        dir.path(),
+        &["check", "k8s/broken.yaml", "--output-format", "json"],
+    );
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(findings[0]["code"], "ECR901");
 }
@@ -272,7 +392,14 @@ fn walking_honours_gitignore_and_skips_files_that_are_not_ours() {
 #[test]
 fn standard_input() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecrlint"))
-        .args(["check", "-", "--stdin-filename", "policy.json", "--output-format", "json"])
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "policy.json",
+            "--output-format",
+            "json",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -281,7 +408,10 @@ fn standard_input() {
     let output = child.wait_with_output().unwrap();
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(findings[0]["filename"], "policy.json");
-    assert_eq!(findings[0]["location"], serde_json::json!({"row": 3, "column": 38}));
+    assert_eq!(
+        findings[0]["location"],
+        serde_json::json!({"row": 3, "column": 38})
+    );
     assert_eq!(code(&output), 1);
 }
 
@@ -292,17 +422,31 @@ fn rules_and_explain() {
     insta::assert_snapshot!(stdout(&output));
     let output = ecrlint(&repo(), &["rules", "--output-format", "json"]);
     let rules: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let codes: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["ECR101", "ECR201", "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"]);
+    let codes: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["ECR101", "ECR201", "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"]
+    );
     let output = ecrlint(&repo(), &["explain", "public-repository"]);
     assert_eq!(code(&output), 0);
     let text = stdout(&output);
-    assert!(text.starts_with("# ECR101 `public-repository` (error)\n"), "{text}");
+    assert!(
+        text.starts_with("# ECR101 `public-repository` (error)\n"),
+        "{text}"
+    );
     assert!(text.contains("## Why is this bad?"));
 }
 
 #[test]
 fn version() {
     let output = ecrlint(&repo(), &["--version"]);
-    assert_eq!(stdout(&output), format!("ecrlint {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&output),
+        format!("ecrlint {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -111,7 +111,11 @@ fn readme_table(readme: &str) -> Result<String> {
             name = rule.name,
         ));
     }
-    Ok(format!("{}{START}{table}{}", &readme[..start], &readme[end..]))
+    Ok(format!(
+        "{}{START}{table}{}",
+        &readme[..start],
+        &readme[end..]
+    ))
 }
 
 #[cfg(test)]
