@@ -236,6 +236,14 @@ fn unified_diff(filename: &str, old: &str, new: &str) -> String {
 /// Writes through a temporary file in the same folder and a rename, keeping the permissions: a
 /// failure at any point leaves the original as it was.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    // Through a symbolic link, the file it points to is rewritten; the link stays a link.
+    let resolved;
+    let path = if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 use ecrlint_core::{Applicability, Severity};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::check::{FileReport, Finding, Location};
@@ -81,6 +82,17 @@ fn human(
         if !report.findings.is_empty() {
             files += 1;
         }
+        // Split once per file: a file can hold many thousands of findings.
+        let lines: Vec<&str> = report
+            .source
+            .as_deref()
+            .map(|source| {
+                source
+                    .split('\n')
+                    .map(|l| l.strip_suffix('\r').unwrap_or(l))
+                    .collect()
+            })
+            .unwrap_or_default();
         for finding in &report.findings {
             counts[finding.severity as usize] += 1;
             if finding
@@ -102,8 +114,8 @@ fn human(
                 finding.message,
                 b = p.bold,
             )?;
-            if let Some(source) = &report.source {
-                snippet(out, source, finding, &p)?;
+            if report.source.is_some() {
+                snippet(out, &lines, finding, &p)?;
             }
             for (at, message) in &finding.related {
                 writeln!(
@@ -204,11 +216,7 @@ const MAX_LINE: usize = 120;
 const CONTEXT: usize = 40;
 
 /// The source lines of a finding, with the range underlined, as rustc and ruff show them.
-fn snippet(out: &mut impl Write, source: &str, finding: &Finding, p: &Palette) -> io::Result<()> {
-    let lines: Vec<&str> = source
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
+fn snippet(out: &mut impl Write, lines: &[&str], finding: &Finding, p: &Palette) -> io::Result<()> {
     let first = finding.start.row;
     // Long ranges (a whole policy) show their first lines only.
     let last = finding.end.row.min(first + 2).max(first);
@@ -261,39 +269,68 @@ fn snippet(out: &mut impl Write, source: &str, finding: &Finding, p: &Palette) -
     writeln!(out, "{d}{:width$} |{d:#}", "", d = p.dim)
 }
 
-fn location(at: Location) -> Value {
-    json!({"row": at.row, "column": at.column})
+/// One element of `--output-format json`; field order is the documented order.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    filename: &'a str,
+    location: Location,
+    end_location: Location,
+    fix: Option<JsonFix<'a>>,
+    url: String,
 }
 
-fn json_findings(reports: &[FileReport]) -> Value {
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    message: &'a str,
+    applicability: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    content: &'a str,
+    location: Location,
+    end_location: Location,
+}
+
+fn json_findings(reports: &[FileReport]) -> Vec<JsonFinding<'_>> {
     let mut list = Vec::new();
     for report in reports {
         for f in &report.findings {
-            let fix = f.fix.as_ref().map(|fix| {
-                json!({
-                    "message": fix.message,
-                    "applicability": match fix.applicability { Applicability::Safe => "safe", Applicability::Unsafe => "unsafe" },
-                    "edits": fix.edits.iter().map(|(content, start, end)| json!({
-                        "content": content,
-                        "location": location(*start),
-                        "end_location": location(*end),
-                    })).collect::<Vec<_>>(),
-                })
+            let fix = f.fix.as_ref().map(|fix| JsonFix {
+                message: &fix.message,
+                applicability: match fix.applicability {
+                    Applicability::Safe => "safe",
+                    Applicability::Unsafe => "unsafe",
+                },
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|(content, start, end)| JsonEdit {
+                        content,
+                        location: *start,
+                        end_location: *end,
+                    })
+                    .collect(),
             });
-            list.push(json!({
-                "code": f.code,
-                "name": f.name,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "filename": report.filename,
-                "location": location(f.start),
-                "end_location": location(f.end),
-                "fix": fix,
-                "url": ecrlint_core::rule_url(f.code),
-            }));
+            list.push(JsonFinding {
+                code: f.code,
+                name: f.name,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                filename: &report.filename,
+                location: f.start,
+                end_location: f.end,
+                fix,
+                url: ecrlint_core::rule_url(f.code),
+            });
         }
     }
-    Value::Array(list)
+    list
 }
 
 fn sarif_level(severity: Severity) -> &'static str {

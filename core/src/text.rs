@@ -157,7 +157,7 @@ impl LineIndex {
         };
         let line_end = self.line_range(at.line, text).end;
         if self.ascii[at.line as usize] || encoding == Encoding::Utf8 {
-            let mut offset = (start + at.col).min(line_end);
+            let mut offset = start.saturating_add(at.col).min(line_end);
             while !text.is_char_boundary(offset as usize) {
                 offset -= 1;
             }

@@ -20,7 +20,12 @@ pub(super) fn parse(source: &str) -> Document {
     let text = source.strip_prefix('\u{feff}').unwrap_or(source);
     let shift = (source.len() - text.len()) as u32;
     let tree = match parse_ast(text, &strict()) {
-        Ok(tree) => Some(tree),
+        Ok(tree) => {
+            if let Some(error) = control_character(text, shift) {
+                document.errors.push(error);
+            }
+            Some(tree)
+        }
         Err(error) => {
             document.errors.push(to_error(&error, shift));
             parse_ast(text, &ParseOptions::default()).ok()
@@ -45,6 +50,22 @@ pub(super) fn parse(source: &str) -> Document {
     // A lenient tree after a strict failure is kept: the error is reported, and the checks still
     // see what AWS would see if the stray comma or comment were removed.
     document
+}
+
+/// JSON allows no raw control characters, in strings or between tokens, where jsonc-parser is
+/// lenient: a NUL in a string would reach AWS, which rejects it.
+fn control_character(text: &str, shift: u32) -> Option<SyntaxError> {
+    let at = text
+        .bytes()
+        .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))?;
+    let at = at as u32 + shift;
+    Some(SyntaxError {
+        message: format!(
+            "control character U+{:04X} is not allowed in JSON; write it as an escape",
+            text.as_bytes()[at as usize - shift as usize]
+        ),
+        range: TextRange::new(at, at + 1),
+    })
 }
 
 pub(super) fn strict() -> ParseOptions {

@@ -140,9 +140,12 @@ impl Loader<'_> {
                 }
                 let is_mapping = matches!(event, Event::MappingStart(..));
                 let open = if is_mapping { b'{' } else { b'[' };
-                let flow = end > start && self.source.as_bytes()[end as usize - 1] == open;
+                // The span may run past `{` (over spaces or a comment): look at what follows the
+                // anchor and tag instead of at the span's last character.
+                let first = self.skip_properties(start, end);
+                let flow = first < end && self.source.as_bytes()[first as usize] == open;
                 let tag = self.tag(tag.as_deref(), start);
-                let body_start = if flow { end - 1 } else { end };
+                let body_start = if flow { first } else { end };
                 self.stack.push(Frame {
                     start: if tag.is_some() || anchor != 0 {
                         start
