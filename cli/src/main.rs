@@ -113,7 +113,7 @@ fn main() -> ExitCode {
         Command::Rules { output_format } => rules(output_format),
         Command::Explain { rule } => explain(&rule),
         Command::Server => match ecrlint_lsp::run_stdio() {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(code) => ExitCode::from(code),
             Err(e) => {
                 eprintln!("ecrlint: {e}");
                 ExitCode::from(EXIT_ERROR)

@@ -6,6 +6,7 @@ mod actions;
 mod config;
 mod convert;
 mod document;
+pub mod guard;
 mod hover;
 mod server;
 
@@ -14,15 +15,16 @@ use tower_lsp_server::{ClientSocket, LspService, Server};
 
 pub use server::{Backend, CheckFn, Core, FixFn};
 
-/// Serves LSP over stdin/stdout until the client exits.
-pub fn run_stdio() -> std::io::Result<()> {
+/// Serves LSP over stdin/stdout until the client exits. Returns the process exit code the
+/// specification asks for: 0, or 1 when the client sent `exit` without `shutdown` first.
+pub fn run_stdio() -> std::io::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let outcome = runtime.block_on(guard::serve(tokio::io::stdin(), tokio::io::stdout()));
     // The client is gone: a check still running on the blocking pool has no one to report to.
     runtime.shutdown_background();
-    Ok(())
+    Ok(outcome.exit_code())
 }
 
 /// Serves LSP over any byte streams (stdio, a socket, an in-memory pipe in tests).
