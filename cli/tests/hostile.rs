@@ -321,11 +321,10 @@ fn a_hundred_thousand_findings_in_one_file() {
     );
 }
 
-/// The human format (the default) places each finding's snippet by splitting the whole source
-/// again, so its time grows with findings x file size: 10,000 findings take 12 s and 40,000 take
-/// 151 s in a debug build (linear in JSON: 1.2 s and 3.7 s). Expected: about the JSON time.
+/// The human format (the default) used to split the whole source again for each finding's snippet,
+/// so its time grew with findings x file size (40,000 findings: 151 s in a debug build, against
+/// 3.7 s for JSON). The time is recorded, not asserted; a return of that bug shows there.
 #[test]
-#[ignore = "cli bug: human output re-splits the source for every finding (output.rs `snippet`), quadratic"]
 fn a_hundred_thousand_findings_in_the_human_format() {
     let dir = scratch();
     write(dir.path(), "many.yaml", repositories(100_000));
@@ -337,8 +336,9 @@ fn a_hundred_thousand_findings_in_the_human_format() {
     );
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout
-            .ends_with("Found 100000 problems (100000 warnings) in 1 file.\n"),
+        run.stdout.ends_with(
+            "Found 100000 problems (100000 warnings) in 1 file; 100000 fixable with `--fix`.\n"
+        ),
         "{}",
         &run.stdout[run.stdout.len().saturating_sub(200)..]
     );
@@ -430,11 +430,9 @@ fn a_nul_byte_past_the_binary_sniffing() {
 }
 
 /// A NUL byte inside a JSON string after the first 8 KiB. JSON forbids unescaped control
-/// characters in strings (RFC 8259, section 7) and AWS rejects such a policy; expected: one ECR901
-/// finding on line 1, exit 1. Actual: no finding, exit 0 — the lenient parse keeps the NUL and the
-/// strict one does not object.
+/// characters in strings (RFC 8259, section 7) and AWS rejects such a policy: one ECR901 finding.
+/// (It used to pass unnoticed, exit 0.)
 #[test]
-#[ignore = "core bug: a raw NUL (or other control character) inside a JSON string is accepted"]
 fn a_nul_byte_inside_a_json_string() {
     let dir = scratch();
     let json = format!(
@@ -746,11 +744,9 @@ mod fix_safety {
         assert_eq!(names(&folder), ["t.yaml"]);
     }
 
-    /// `--fix` on a symbolic link should fix the file it points to and keep the link.
-    /// Actual: the rename replaces the link with a regular file holding the fixed text, and the
-    /// file it pointed to keeps its findings.
+    /// `--fix` on a symbolic link fixes the file it points to and keeps the link. (The rename
+    /// used to replace the link with a regular file, leaving the file it pointed to unfixed.)
     #[test]
-    #[ignore = "cli bug: --fix replaces a symbolic link with a regular file (check.rs `write_atomically` renames over the link)"]
     fn fixing_through_a_symbolic_link_keeps_the_link() {
         let dir = scratch();
         std::fs::create_dir(dir.path().join("real")).unwrap();

@@ -74,11 +74,9 @@ fn saved_inputs_keep_the_invariants() {
 }
 
 /// Found by the `line_index` target: LSP clients send `character: 4294967295` to mean "the end of
-/// the line". Expected: the offset of the line's end, 5. Actual: `start + col` overflows u32 —
-/// a panic in debug builds, and in release a wrapped offset on an earlier line (here 4, the end of
-/// the first line).
+/// the line", which is offset 9 here. `start + col` used to overflow u32: a panic in debug builds
+/// and, in release, a wrapped offset on an earlier line.
 #[test]
-#[ignore = "core bug: LineIndex::offset overflows on a column of u32::MAX (text.rs, `start + at.col`)"]
 fn a_column_of_u32_max_clamps_to_the_line_end() {
     let text = "a: 1\nb: 2\n";
     let index = LineIndex::new(text);
@@ -105,12 +103,10 @@ fn a_lone_cr_at_the_end_is_content() {
 }
 
 /// Found by the `fix_roundtrip` target: a YAML flow mapping whose `{` is followed by a space or a
-/// comment before the line break. ECR201's fix inserts block syntax (`Properties:\n  …`) into the
-/// flow mapping, which then does not parse: `--fix` quietly applies nothing, and an editor
-/// applying the quick fix gets a broken document. Expected: the flow-style edit it makes when
-/// nothing follows the `{`.
+/// comment before the line break. ECR201's fix used to insert block syntax (`Properties:\n  …`)
+/// there, which does not parse: `--fix` quietly applied nothing and an editor's quick fix broke the
+/// document. It takes the flow-style edit it makes when nothing follows the `{`.
 #[test]
-#[ignore = "core bug: ECR201's fix writes block syntax into a flow mapping when `{` is followed by a space or comment"]
 fn mutability_fix_in_a_flow_mapping_with_a_space_after_the_brace() {
     for after_brace in [" ", "  # note"] {
         let text =

@@ -273,18 +273,17 @@ pub fn line_index_ok(text: &str, limit: usize) -> Outcome {
     for line in 0..index.line_count().min(limit) as u32 {
         let end = index.line_range(line, text).end;
         for encoding in ENCODINGS {
-            // One past the line's length in bytes is past its end in every encoding. (u32::MAX
-            // itself is a case of its own in core/tests/fuzz_regressions.rs.)
+            // One past the line's length in bytes is past its end in every encoding; u32::MAX is
+            // what some LSP clients send for "the end of the line".
             let length = index.line_range(line, text).len();
-            let far = LineCol {
-                line,
-                col: length + 1,
-            };
-            let clamped = index.offset(far, text, encoding);
-            if clamped != end {
-                return Err(format!(
-                    "line {line}, column past the end, in {encoding:?}: {clamped}, the line ends at {end}"
-                ));
+            for col in [length + 1, u32::MAX] {
+                let far = LineCol { line, col };
+                let clamped = index.offset(far, text, encoding);
+                if clamped != end {
+                    return Err(format!(
+                        "line {line}, column {col}, in {encoding:?}: {clamped}, the line ends at {end}"
+                    ));
+                }
             }
         }
     }
