@@ -130,7 +130,8 @@ fn run_target(target: &str, seconds: u32) -> Result<String> {
             }
         }
         return Err(format!(
-            "fuzz target `{target}` failed:\n{}\n\nReplay the saved input with `cd fuzz && cargo +nightly fuzz run {target} <artifact>`, then add it under fuzz/regressions/{target}/.",
+            "fuzz target `{target}` failed after {} executions:\n{}\n\nReplay the saved input with `cd fuzz && cargo +nightly fuzz run {target} <artifact>`, then add it under fuzz/regressions/{target}/.",
+            stats.last_status_runs,
             report.join("\n")
         ));
     }
@@ -148,6 +149,7 @@ struct Stats {
     per_second: String,
     corpus: String,
     peak_rss_mb: String,
+    last_status_runs: String,
 }
 
 impl Stats {
@@ -168,6 +170,16 @@ impl Stats {
                 // "Done 123 runs in 30 second(s)"
                 if let Some(s) = rest.split(" in ").nth(1) {
                     stats.seconds = s.split_whitespace().next().unwrap_or("").to_string();
+                }
+            }
+            // Status lines ("#4096\tpulse  cov: … corp: 120/4Kb … exec/s: 410 rss: 90Mb"): the
+            // last one stands for the final statistics when a failure cut the run short.
+            if let Some(n) = line
+                .strip_prefix('#')
+                .and_then(|r| r.split_whitespace().next())
+            {
+                if n.bytes().all(|b| b.is_ascii_digit()) {
+                    stats.last_status_runs = n.to_string();
                 }
             }
             if let Some(at) = line.find(" corp: ") {
