@@ -129,7 +129,7 @@ fn nesting_100_000_deep() {
         "deep.json",
         format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
     );
-    let deeper = "nesting is deeper than 256 levels";
+    let deeper = "nesting is deeper than 255 levels";
     let run = github("100,000-deep YAML flow sequences", dir.path(), "flow.yaml");
     assert_eq!(
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
@@ -146,7 +146,7 @@ fn nesting_100_000_deep() {
     );
     assert_eq!(
         (run.code, run.stdout.as_str()),
-        (1, syntax_error("block.yaml", 1, 513, 513, deeper).as_str())
+        (1, syntax_error("block.yaml", 1, 511, 511, deeper).as_str())
     );
     // The JSON parser stops before core's own limit, with its own words.
     let run = github("100,000-deep JSON objects", dir.path(), "deep.json");

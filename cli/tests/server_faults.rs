@@ -473,7 +473,7 @@ fn hostile_documents() {
     // Each starts as a template: a document that does not parse is reported when it looks like one
     // (a broken Kubernetes manifest stays silent in the editor).
     const HEADER: &str = "AWSTemplateFormatVersion: '2010-09-09'\n";
-    let deeper = "nesting is deeper than 256 levels".to_string();
+    let deeper = "nesting is deeper than 255 levels".to_string();
     let found = hostile(
         "100,000-deep YAML flow sequences",
         "file:///deep.yaml",

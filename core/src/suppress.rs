@@ -136,6 +136,10 @@ struct Own<'a> {
 
 impl Suppression<'_> {
     fn covers(&self, diagnostic: &Diagnostic, line: Option<u32>) -> bool {
+        // A document that does not parse cannot be trusted to say what it ignores.
+        if diagnostic.code == rules::INVALID_SYNTAX.code {
+            return false;
+        }
         let at = diagnostic.range.start;
         let in_scope = match self.scope {
             Scope::Line(target) => line == Some(target),

@@ -18,7 +18,7 @@ fn deep_yaml_flow_nesting() {
     let text = "[".repeat(100_000);
     let found = findings(&text, "deep.yaml");
     let error = only_syntax_error(&found);
-    assert_eq!(error.message, "nesting is deeper than 256 levels");
+    assert_eq!(error.message, "nesting is deeper than 255 levels");
     assert!(error.range.start <= 256, "{error:?}");
 }
 
@@ -50,7 +50,7 @@ fn deep_json_nesting() {
 fn deep_json_inside_the_limit_of_the_parser() {
     let text = format!("{}{}", "[".repeat(300), "]".repeat(300));
     let error = only_syntax_error(&findings(&text, "deep.json")).clone();
-    assert_eq!(error.message, "nesting is deeper than 256 levels");
+    assert_eq!(error.message, "nesting is deeper than 255 levels");
 }
 
 #[test]

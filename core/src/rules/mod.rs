@@ -17,6 +17,7 @@ use crate::input::Input;
 use crate::settings::Settings;
 use crate::text::TextRange;
 
+pub use invalid_syntax::META as INVALID_SYNTAX;
 pub use invalid_value::META as INVALID_VALUE;
 pub use unresolved_value::META as UNRESOLVED_VALUE;
 pub use unused_suppression::META as UNUSED_SUPPRESSION;

@@ -11,8 +11,9 @@ use crate::text::TextRange;
 
 /// Documents above this size are not read at all. CloudFormation itself takes at most 1 MB.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-/// Deeper nesting is reported, not followed: no real template or policy comes near it.
-pub const MAX_DEPTH: usize = 256;
+/// Deeper nesting is reported, not followed: no real template or policy comes near it. 255 is
+/// also as deep as the YAML scanner follows flow collections (`[[[…`), so both formats agree.
+pub const MAX_DEPTH: usize = 255;
 /// Nodes that YAML aliases may add in all, so that an alias bomb stays small.
 pub const MAX_ALIAS_NODES: usize = 100_000;
 
