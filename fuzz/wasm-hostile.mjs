@@ -57,7 +57,7 @@ function expectEqual(actual, expected) {
 const CASES = {
   "100,000-deep YAML flow sequences": (api) => {
     const result = api.check("[".repeat(100000), null, "deep.yaml");
-    expectEqual(only(result), ["ECR901", "nesting is deeper than 256 levels", 1, 256]);
+    expectEqual(only(result), ["ECR901", "nesting is deeper than 255 levels", 1, 256]);
   },
   "100,000-deep JSON objects": (api) => {
     const result = api.check('{"a":'.repeat(100000) + "1" + "}".repeat(100000), null, "deep.json");
