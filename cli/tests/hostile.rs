@@ -706,22 +706,69 @@ mod fix_safety {
         assert_eq!(names(dir.path()), ["t.yaml"]);
     }
 
-    /// A folder the user cannot write to: the temporary file cannot be created. Root writes
-    /// anywhere, so there the failure comes from `a_failed_write_leaves_the_original` alone.
+    /// Makes `path` unwritable: `chmod 555` for a folder, and where that does not stop the
+    /// current user (root), the immutable attribute (`chattr +i`), which stops root too. Gives the
+    /// error a write then meets, or `None` when neither works here (a file system without
+    /// attributes). Undone on drop, so the scratch folder can be removed whatever happens.
+    struct Locked<'a> {
+        path: &'a Path,
+        immutable: bool,
+    }
+
+    impl Drop for Locked<'_> {
+        fn drop(&mut self) {
+            if self.immutable {
+                let _ = Command::new("chattr").arg("-i").arg(self.path).status();
+            }
+            if self.path.is_dir() {
+                let _ = std::fs::set_permissions(self.path, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+
+    fn lock<'a>(path: &'a Path, probe: &Path) -> (Locked<'a>, Option<&'static str>) {
+        let mut locked = Locked {
+            path,
+            immutable: false,
+        };
+        let stopped = |probe: &Path| {
+            let written = std::fs::write(probe, "").is_ok();
+            let _ = std::fs::remove_file(probe);
+            !written
+        };
+        if path.is_dir() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).unwrap();
+            if stopped(probe) {
+                return (locked, Some("Permission denied (os error 13)"));
+            }
+        }
+        let chattr = Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(Stdio::null())
+            .status();
+        if chattr.is_ok_and(|s| s.success()) {
+            locked.immutable = true;
+            if stopped(probe) {
+                return (locked, Some("Operation not permitted (os error 1)"));
+            }
+        }
+        (locked, None)
+    }
+
+    /// A folder nobody may write to: the temporary file cannot be created. The original stays, the
+    /// exit code is 2, and the reason is given.
     #[test]
     fn a_read_only_folder_leaves_the_original() {
         let dir = scratch();
         let folder = dir.path().join("locked");
         std::fs::create_dir(&folder).unwrap();
         let path = write(&folder, "t.yaml", MUTABLE_MISSING);
-        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
-        let probe = folder.join(".probe");
-        if std::fs::write(&probe, "").is_ok() {
-            std::fs::remove_file(&probe).unwrap();
-            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
-            eprintln!("running as root: a read-only folder does not stop writes here");
+        let (locked, reason) = lock(&folder, &folder.join(".probe"));
+        let Some(reason) = reason else {
+            eprintln!("neither permissions nor chattr stop writes here; skipped");
             return;
-        }
+        };
         let run = ecrlint(
             "--fix in a read-only folder",
             dir.path(),
@@ -734,14 +781,43 @@ mod fix_safety {
             ],
             None,
         );
-        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+        drop(locked);
         assert_eq!(run.code, 2);
         assert_eq!(
             run.stderr,
-            "ecrlint: locked/t.yaml: cannot write the fixed file: Permission denied (os error 13)\n"
+            format!("ecrlint: locked/t.yaml: cannot write the fixed file: {reason}\n")
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), MUTABLE_MISSING);
         assert_eq!(names(&folder), ["t.yaml"]);
+    }
+
+    /// The temporary file is written, but the rename over the original fails (an immutable file
+    /// cannot be replaced): the original stays byte for byte, the temporary file is removed, and
+    /// the exit code is 2 with the reason.
+    #[test]
+    fn a_failed_rename_leaves_the_original_and_no_temporary_file() {
+        let dir = scratch();
+        let path = write(dir.path(), "t.yaml", MUTABLE_MISSING);
+        // Writing into the immutable file itself is what must fail; the folder stays writable.
+        let (locked, reason) = lock(&path, &path);
+        let Some(reason) = reason else {
+            eprintln!("chattr does not work here (not root, or no attributes); skipped");
+            return;
+        };
+        let run = ecrlint(
+            "--fix over an immutable file",
+            dir.path(),
+            &["check", "t.yaml", "--fix", "--output-format", "github"],
+            None,
+        );
+        drop(locked);
+        assert_eq!(run.code, 2);
+        assert_eq!(
+            run.stderr,
+            format!("ecrlint: t.yaml: cannot write the fixed file: {reason}\n")
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), MUTABLE_MISSING);
+        assert_eq!(names(dir.path()), ["t.yaml"]);
     }
 
     /// `--fix` on a symbolic link fixes the file it points to and keeps the link. (The rename
