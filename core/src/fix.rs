@@ -2,6 +2,8 @@
 //! reveal the next finding) until nothing fixable is left, and a round that would leave the
 //! document unparsable is thrown away.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::diagnostic::{Applicability, Edit};
@@ -40,18 +42,20 @@ pub fn fix(
             break;
         }
         let mut edits: Vec<Edit> = Vec::new();
+        // Edits taken this round, by start: a new edit is checked against its neighbours only.
+        let mut taken: BTreeMap<u32, u32> = BTreeMap::new();
         let mut round = Vec::new();
         for diagnostic in &checked.diagnostics {
             let Some(fix) = &diagnostic.fix else { continue };
             if fix.applicability == Applicability::Unsafe && !unsafe_fixes {
                 continue;
             }
-            let overlaps = fix
-                .edits
-                .iter()
-                .any(|e| edits.iter().any(|taken| overlap(taken, e)));
+            let overlaps = fix.edits.iter().any(|e| conflicts(&taken, e));
             if overlaps || fix.edits.is_empty() {
                 continue;
+            }
+            for e in &fix.edits {
+                taken.insert(e.range.start, e.range.end);
             }
             edits.extend(fix.edits.iter().cloned());
             round.push(AppliedFix {
@@ -82,9 +86,13 @@ fn has_syntax_error(checked: &Checked) -> bool {
     checked.diagnostics.iter().any(|d| d.code == "ECR901")
 }
 
-/// Two edits conflict when they overlap, or insert at the same place.
-fn overlap(a: &Edit, b: &Edit) -> bool {
-    a.range.start < b.range.end && b.range.start < a.range.end || a.range.start == b.range.start
+/// Whether an edit conflicts with one already taken: they overlap, or insert at the same place.
+fn conflicts(taken: &BTreeMap<u32, u32>, edit: &Edit) -> bool {
+    let (start, end) = (edit.range.start, edit.range.end);
+    let before = taken.range(..=start).next_back();
+    let after = taken.range(start..).next();
+    before.is_some_and(|(&s, &e)| s == start || e > start)
+        || after.is_some_and(|(&s, _)| s == start || s < end)
 }
 
 /// Applies non-overlapping edits to a text.
@@ -104,4 +112,34 @@ pub fn apply_edits(source: &str, edits: &[Edit]) -> String {
     }
     out.push_str(&source[at..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TextRange;
+
+    #[test]
+    fn edits_conflict_when_they_overlap_or_insert_at_one_place() {
+        let taken: BTreeMap<u32, u32> = [(10, 20), (30, 30)].into_iter().collect();
+        let edit = |start, end| Edit::replace(TextRange::new(start, end), "x");
+        assert!(!conflicts(&taken, &edit(0, 10)), "touching is fine");
+        assert!(!conflicts(&taken, &edit(20, 25)));
+        assert!(!conflicts(&taken, &edit(20, 20)));
+        assert!(conflicts(&taken, &edit(5, 11)));
+        assert!(conflicts(&taken, &edit(19, 21)));
+        assert!(
+            conflicts(&taken, &edit(12, 12)),
+            "an insertion inside a replaced range"
+        );
+        assert!(
+            conflicts(&taken, &edit(30, 30)),
+            "two insertions at one place"
+        );
+        assert!(
+            conflicts(&taken, &edit(25, 35)),
+            "a replacement over an insertion"
+        );
+        assert!(!conflicts(&taken, &edit(31, 40)));
+    }
 }

@@ -218,6 +218,13 @@ fn ignore_comments(source: &str, index: &LineIndex, leaves: &Leaves) -> Vec<Igno
         let Some(hash) = comment_start_before(source, at) else {
             continue;
         };
+        // A second directive inside a comment already read is part of that comment's text.
+        if comments
+            .last()
+            .is_some_and(|c: &IgnoreComment| to_u32(hash) < c.range.end)
+        {
+            continue;
+        }
         if leaves.contains(to_u32(hash)) {
             continue;
         }
@@ -277,7 +284,12 @@ fn parse_directive(
         return None;
     }
     let directive_end = from + (text.len() - trimmed.len()) + DIRECTIVE.len();
-    let list_end = rest.find("--").map_or(end, |i| directive_end + i);
+    // The list ends at the reason (`--`), or at a `#` that starts what reads as another comment.
+    let list_end = [rest.find("--"), rest.find('#')]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(end, |i| directive_end + i);
     let mut selectors = Vec::new();
     let mut start = None;
     for (i, ch) in source[directive_end..list_end].char_indices() {

@@ -169,14 +169,11 @@ fn a_nul_byte_in_an_ignore_comment_keeps_the_syntax_error() {
     }
 }
 
-/// Found by the `fix_roundtrip` target: one YAML comment holding two ignore directives. The second
-/// directive's `m` is reported twice (once as a rule of each directive, with different fixes), and
-/// removing it leaves `# ecrlint:ignore ` naming no rule, which ECR905 then reports at the same
-/// place. Expected: each unused ignore reported once, and its fix leaves nothing for ECR905 to
-/// report there (as with a single directive, where the fix removes the whole comment). The fuzz
-/// input it was shrunk from is kept in fuzz/regressions/pending/.
+/// Found by the `fix_roundtrip` target: one YAML comment holding two ignore directives. Only the
+/// first counts (the second is text of the same comment, and a `#` ends the first one's list), so
+/// each unused ignore is reported once and its fix leaves nothing for ECR905 to report there. The
+/// fuzz input it was shrunk from is fuzz/regressions/fix_roundtrip/two-ignore-directives-in-one-comment.
 #[test]
-#[ignore = "core bug: two ignore directives in one comment give duplicate ECR905 findings whose fixes leave an empty ignore"]
 fn two_ignore_directives_in_one_comment() {
     let settings = Settings::default();
     let text = "#ecrlint:ignore # ecrlint:ignore m ";
@@ -184,7 +181,7 @@ fn two_ignore_directives_in_one_comment() {
         panic!("{violation}");
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions/pending/fix_roundtrip-two-ignore-directives-in-one-comment");
+        .join("../fuzz/regressions/fix_roundtrip/two-ignore-directives-in-one-comment");
     let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
     for settings in settings_variants() {
         if let Err(violation) = fix_ok(&text, Some("fuzz.yaml"), &settings) {

@@ -68,6 +68,7 @@ fn test(args: &[&str]) -> util::Result {
         return Ok(());
     }
     wasm::test()?;
+    fuzz::wasm_hostile()?;
     vscode::test()?;
     Ok(())
 }
