@@ -26,6 +26,8 @@ struct Server {
     stdin: Option<ChildStdin>,
     incoming: Receiver<Incoming>,
     next_id: i64,
+    /// How long to wait for an answer before failing.
+    patience: Duration,
 }
 
 impl Server {
@@ -74,6 +76,7 @@ impl Server {
             stdin,
             incoming,
             next_id: 0,
+            patience: SANITY_LIMIT,
         }
     }
 
@@ -121,7 +124,7 @@ impl Server {
     /// The next message matching `wanted`; others are dropped, except requests from the server,
     /// which are answered with `null` as a minimal editor would.
     fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + SANITY_LIMIT;
+        let deadline = Instant::now() + self.patience;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.incoming.recv_timeout(left) {
@@ -135,7 +138,7 @@ impl Server {
                     }
                 }
                 Ok(Incoming::Closed) => panic!("the server closed its output"),
-                Err(RecvTimeoutError::Timeout) => panic!("no answer in {SANITY_LIMIT:?}"),
+                Err(RecvTimeoutError::Timeout) => panic!("no answer in {:?}", self.patience),
                 Err(RecvTimeoutError::Disconnected) => panic!("the server's output is gone"),
             }
         }
@@ -416,6 +419,37 @@ fn the_server_keeps_serving_after_malformed_messages() {
             "after {:?}: {response}",
             String::from_utf8_lossy(body)
         );
+    }
+    assert_eq!(server.stop(), 0);
+}
+
+/// Faults in the headers: the server cannot know where the body ends, answers -32700 and finds the
+/// next frame by its `Content-Length` header, so the request after the fault is answered with its
+/// own id: a client waits for that answer. Actual: after `Content-Length: abc` and after a garbage
+/// header line, the next request is swallowed (one more -32700 with `id: null`, never an answer
+/// to its id); after a missing or a huge `Content-Length` the next request is answered.
+#[test]
+#[ignore = "lsp bug: after a malformed Content-Length or header line, the next message is swallowed"]
+fn the_server_finds_the_next_frame_after_malformed_headers() {
+    let mut server = Server::initialized();
+    // An answer takes milliseconds; a swallowed request is never answered.
+    server.patience = Duration::from_secs(10);
+    let faults: [&[u8]; 4] = [
+        b"Content-Length: abc\r\n\r\n{}",
+        b"Content-Type: application/vscode-jsonrpc\r\n\r\n{}",
+        b"garbage line\r\nContent-Length: 2\r\n\r\n{}",
+        b"Content-Length: 99999999999999999999\r\n\r\n",
+    ];
+    for fault in faults {
+        server.send_bytes(fault);
+        let response = server.hover("file:///t.yaml", 0, 0);
+        assert_eq!(
+            response["result"],
+            Value::Null,
+            "after {:?}: {response}",
+            String::from_utf8_lossy(fault)
+        );
+        assert!(response.get("error").is_none(), "{response}");
     }
     assert_eq!(server.stop(), 0);
 }
