@@ -132,7 +132,11 @@ async fn read_header<R: AsyncBufRead + Unpin>(
             return Ok(if any { Err(()) } else { Ok(None) });
         }
         let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
+        let mut text = text.trim_end_matches(['\r', '\n']);
+        // After a fault, the rest of a body can run into the next header: resynchronise on it.
+        if let Some(at) = text.to_ascii_lowercase().find("content-length") {
+            text = &text[at..];
+        }
         if text.is_empty() {
             if !any {
                 continue; // stray blank lines between frames
@@ -150,8 +154,8 @@ async fn read_header<R: AsyncBufRead + Unpin>(
                     Err(_) => valid = false,
                 }
             }
-            Some(_) => {}
-            None => valid = false,
+            // Other headers (`Content-Type`) and stray lines carry nothing the guard needs.
+            Some(_) | None => {}
         }
     }
 }
