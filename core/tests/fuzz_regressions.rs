@@ -192,17 +192,14 @@ fn two_ignore_directives_in_one_comment() {
 
 /// Found by the `fix_roundtrip` target: `aws ecr get-repository-policy` output read as YAML, whose
 /// `policyText` is a double-quoted YAML string folded over two lines (the fold falls inside the
-/// policy's `Version` string) with YAML-only escapes (`\ `). Expected: ECR101's range covers
-/// `\"arn:aws:iam::*\"` inside the string, and its fix leaves a policy text that parses. Actual:
-/// the range is empty at the end of the string (offset 193), and the fix inserts the account's
-/// ARN there, after the policy: "the policy text is not valid JSON: Text cannot contain more than
-/// one JSON value". (`--fix` throws that round away; an editor's quick fix would apply it.) The
-/// input is kept in fuzz/regressions/pending/.
+/// policy's `Version` string) with YAML-only escapes (`\ `). ECR101's range covers
+/// `\"arn:aws:iam::*\"` inside the string, and its fix leaves a policy text that parses. The
+/// positions used to run to the end of the string: a folded line break was matched against the
+/// next space of the source. The input is fuzz/regressions/fix_roundtrip/folded-policy-text.
 #[test]
-#[ignore = "core bug: positions inside a folded YAML string holding a policy map to the end of the string"]
 fn a_policy_in_a_folded_yaml_string() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions/pending/fix_roundtrip-folded-policy-text");
+        .join("../fuzz/regressions/fix_roundtrip/folded-policy-text");
     let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
     let settings = Settings {
         account_id: Some("123456789012".into()),

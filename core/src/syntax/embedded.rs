@@ -114,6 +114,9 @@ fn shrink(range: TextRange) -> TextRange {
     }
 }
 
+/// Source characters that may stand between two decoded ones (indentation, a folded line break).
+const MAX_SKIP: usize = 256;
+
 /// For each byte of the decoded string, the source bytes it came from.
 struct SourceMap {
     starts: Vec<u32>,
@@ -131,12 +134,27 @@ impl SourceMap {
         let base = region.start;
         let mut starts = Vec::with_capacity(decoded.len());
         let mut ends = Vec::with_capacity(decoded.len());
+        let folds = style != ScalarStyle::JsonString && style != ScalarStyle::Literal;
         let mut s = 0usize;
         for dc in decoded.chars() {
+            let at = s;
             let (from, to) = loop {
                 let Some(sc) = src[s..].chars().next() else {
                     break (src.len(), src.len());
                 };
+                // YAML folds a line break (and the next line's indentation) into one space.
+                if folds && dc == ' ' && matches!(sc, '\n' | '\r') {
+                    let rest = &src[s..];
+                    let len = rest.len() - rest.trim_start_matches(['\r', '\n', ' ', '\t']).len();
+                    s += len;
+                    break (s - len, s);
+                }
+                // Nothing in reach matches: the character has no place of its own; keep going from
+                // here rather than lose every position after it.
+                if s - at > MAX_SKIP {
+                    s = at;
+                    break (at, at);
+                }
                 if escapes && sc == '\\' {
                     let len = escape_len(&src[s..]);
                     let next = src[s + 1..].chars().next();
