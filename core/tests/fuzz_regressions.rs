@@ -2,8 +2,8 @@
 //! (fuzz/src/invariants.rs): the files under fuzz/regressions/TARGET/, and the cases below that are
 //! easier to say in code than to keep as a file.
 //!
-//! Tests marked `#[ignore = "core bug: …"]` describe behaviour core does not have yet; each names
-//! the input, what is expected and what happens instead.
+//! A case found here that core does not handle yet stays ignored, with a reason naming the input,
+//! what is expected and what happens instead (none does now).
 
 #[path = "../../fuzz/src/invariants.rs"]
 #[allow(dead_code)]
