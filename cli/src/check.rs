@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::files::{self, Content, Target};
 use crate::output;
-use crate::{CheckArgs, OutputFormat, EXIT_ERROR, EXIT_FOUND};
+use crate::{CheckArgs, EXIT_ERROR, EXIT_FOUND};
 
 /// A 1-based row and column, the column in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -261,10 +261,4 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     result
-}
-
-impl OutputFormat {
-    pub fn is_human(self) -> bool {
-        self == OutputFormat::Human
-    }
 }

@@ -64,9 +64,9 @@ pub enum Place<'a> {
 }
 
 /// Every way the statements of `policy` reach everyone.
-pub fn public_reach<'a>(policy: &'a Node, resolver: &dyn Resolve<'a>) -> Vec<Reach<'a>> {
+pub fn public_reach<'a>(statements: &[&'a Node], resolver: &dyn Resolve<'a>) -> Vec<Reach<'a>> {
     let mut out = Vec::new();
-    for statement in statements(policy, resolver, &mut out) {
+    for statement in statements {
         statement_reach(statement, resolver, &mut out);
     }
     out

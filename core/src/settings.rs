@@ -49,7 +49,7 @@ impl Settings {
             .chain(&self.ignore)
             .chain(self.severity.keys());
         for selector in selectors {
-            if !crate::rules::all().iter().any(|r| r.matches(selector)) {
+            if !crate::rules::rules().iter().any(|r| r.matches(selector)) {
                 problems.push(format!("unknown rule `{selector}`"));
             }
         }

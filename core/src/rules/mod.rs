@@ -73,10 +73,6 @@ pub fn rules() -> &'static [&'static RuleMeta] {
     RULES
 }
 
-pub(crate) fn all() -> &'static [&'static RuleMeta] {
-    RULES
-}
-
 /// A rule by code or name.
 pub fn rule(code_or_name: &str) -> Option<&'static RuleMeta> {
     RULES.iter().copied().find(|r| {

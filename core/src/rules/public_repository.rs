@@ -218,8 +218,13 @@ fn check_policy<'a>(
     site: &Site<'_>,
     report: &mut Report<'_>,
 ) {
-    check_effects(policy, resolver, site, report);
-    for reach in public_reach(policy, resolver) {
+    // One walk over the statements serves both questions; where the walk meets a value it
+    // cannot evaluate, that is reported like any other unresolved reach.
+    let mut reaches = Vec::new();
+    let statements = statements(policy, resolver, &mut reaches);
+    check_effects(&statements, resolver, site, report);
+    reaches.extend(public_reach(&statements, resolver));
+    for reach in reaches {
         match reach {
             Reach::Everyone {
                 at,
@@ -265,12 +270,12 @@ fn check_policy<'a>(
 
 /// Reports an `Effect` that is neither `Allow` nor `Deny`.
 fn check_effects<'a>(
-    policy: &'a Node,
+    statements: &[&'a Node],
     resolver: &dyn Resolve<'a>,
     site: &Site<'_>,
     report: &mut Report<'_>,
 ) {
-    for statement in statements(policy, resolver, &mut Vec::new()) {
+    for statement in statements {
         let Some(effect) = statement.get("Effect") else {
             continue;
         };
