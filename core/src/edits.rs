@@ -215,7 +215,10 @@ impl<'a> Writer<'a> {
         {
             return None;
         }
-        let last = range.end.saturating_sub(1).max(range.start) as usize;
+        let mut last = range.end.saturating_sub(1).max(range.start) as usize;
+        while !self.source.is_char_boundary(last) {
+            last -= 1;
+        }
         let end = self.source[last..]
             .find('\n')
             .map_or(self.source.len(), |i| last + i + 1);
