@@ -7,33 +7,47 @@
 //! Also the edits behind the editor's "Ignore ECRxxx on this line" and "… for this resource"
 //! actions, so that every face writes suppressions the same way.
 
-use crate::cfn::Template;
+use crate::adapt::cloudformation::Template;
+use crate::adapt::InputKind;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::edits::{Generated, Writer};
-use crate::input::Input;
 use crate::rules::{self, RuleMeta, UNUSED_SUPPRESSION};
 use crate::settings::Settings;
-use crate::syntax::{self, CollectionStyle, Format, Node, NodeKind};
+use crate::syntax::write::{Generated, Writer};
+use crate::syntax::{self, Document, Format, Node, NodeKind};
 use crate::text::{to_u32, LineIndex, TextRange};
 
 /// What follows `#` in a suppression comment.
 const MARKER: &str = "ecrlint:";
 const DIRECTIVE: &str = "ignore";
 
+/// The source a suppression pass reads: its text, its tree, and its CloudFormation view when it
+/// is a template.
+pub(crate) struct Suppressible<'s, 'a> {
+    pub source: &'a str,
+    pub document: &'a Document,
+    pub template: Option<&'s Template<'a>>,
+    /// Whether the source parsed: a document that did not cannot be trusted to say what it ignores.
+    pub parsed: bool,
+}
+
 /// Drops the findings a suppression covers, then reports the ecrlint ignores that covered none.
-pub(crate) fn apply(input: &Input<'_>, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn apply(
+    input: &Suppressible<'_, '_>,
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let source = input.source;
     let mut found = Vec::new();
     let mut lines = None;
     if input.document.format == Format::Yaml && source.contains(MARKER) {
         let index = LineIndex::new(source);
-        let leaves = Leaves::of(input.root());
+        let leaves = Leaves::of(input.document.root.as_ref());
         for comment in ignore_comments(source, &index, &leaves) {
             comment_suppressions(comment, &mut found);
         }
         lines = Some(index);
     }
-    if let (Some(template), Some(root)) = (&input.template, input.root()) {
+    if let (Some(template), Some(root)) = (input.template, input.document.root.as_ref()) {
         metadata_suppressions(template, root, source, &mut found);
     }
     if found.is_empty() {
@@ -50,8 +64,7 @@ pub(crate) fn apply(input: &Input<'_>, settings: &Settings, diagnostics: &mut Ve
         }
         !suppressed
     });
-    let has_syntax_error = diagnostics.iter().any(|d| d.code == "ECR901");
-    if has_syntax_error || !settings.enabled(&UNUSED_SUPPRESSION) {
+    if !input.parsed || !settings.enabled(&UNUSED_SUPPRESSION) {
         return;
     }
     let writer = Writer::new(source, input.document.format);
@@ -650,8 +663,14 @@ pub fn ignore_in_resource(
 ) -> Option<Edit> {
     let format = syntax::detect_format(source, path);
     let document = syntax::parse(source, format);
-    let input = Input::new(source, &document);
-    let template = input.template.as_ref()?;
+    let root = document.root.as_ref()?;
+    if !matches!(
+        InputKind::of(root),
+        InputKind::CloudformationTemplate | InputKind::SamTemplate
+    ) {
+        return None;
+    }
+    let template = Template::new(root);
     let resource = template.resources.iter().find(|r| {
         r.id_range.start <= offset && offset < r.node.range.end && r.node.as_mapping().is_some()
     })?;
@@ -661,29 +680,17 @@ pub fn ignore_in_resource(
     let ignore = Generated::Map(vec![("ignore".into(), list.clone())]);
     let Some(metadata_entry) = resource.node.get_entry("Metadata") else {
         let value = Generated::Map(vec![("ecrlint".into(), ignore)]);
-        return insert_entry(
-            &writer,
-            resource.node,
-            resource.id_range,
-            "Metadata",
-            &value,
-        );
+        return writer.insert_block_entry(resource.node, resource.id_range, "Metadata", &value);
     };
     let metadata = &metadata_entry.value;
     metadata.as_mapping()?;
     let Some(ecrlint_entry) = metadata.get_entry("ecrlint") else {
-        return insert_entry(
-            &writer,
-            metadata,
-            metadata_entry.key.range,
-            "ecrlint",
-            &ignore,
-        );
+        return writer.insert_block_entry(metadata, metadata_entry.key.range, "ecrlint", &ignore);
     };
     let ecrlint = &ecrlint_entry.value;
     ecrlint.as_mapping()?;
     let Some(existing) = ecrlint.get("ignore") else {
-        return insert_entry(&writer, ecrlint, ecrlint_entry.key.range, "ignore", &list);
+        return writer.insert_block_entry(ecrlint, ecrlint_entry.key.range, "ignore", &list);
     };
     let sequence = existing.as_sequence()?;
     let rule = rules::rule(code);
@@ -696,158 +703,7 @@ pub fn ignore_in_resource(
     if listed {
         return None;
     }
-    prepend_item(&writer, existing, &item)
-}
-
-/// Inserts `key: value` first in `mapping`. A YAML block mapping gets block style all the way
-/// down (lists as `- ` items); everything else is written by the shared edit builders.
-fn insert_entry(
-    writer: &Writer<'_>,
-    mapping: &Node,
-    parent_key: TextRange,
-    key: &str,
-    value: &Generated,
-) -> Option<Edit> {
-    let entries = &mapping.as_mapping()?.entries;
-    let block = writer.format == Format::Yaml
-        && mapping.as_mapping()?.style == CollectionStyle::Block
-        && !entries.is_empty();
-    if !block {
-        return writer.insert_entry(mapping, key, value);
-    }
-    let at = entries[0].key.range.start;
-    let source = writer.source;
-    let indent = indent_before(source, at)?;
-    let parent_indent = line_indent(source, parent_key.start);
-    let unit = match indent.strip_prefix(parent_indent.as_str()) {
-        Some(step) if !step.is_empty() => step.to_string(),
-        _ => "  ".to_string(),
-    };
-    let eol = LineIndex::line_ending(source);
-    let mut text = String::new();
-    block_entry(writer, key, value, &indent, &unit, eol, &mut text);
-    text.push_str(eol);
-    text.push_str(&indent);
-    Some(Edit::insert(at, text))
-}
-
-/// `key: value` in YAML block style, nested values one `unit` deeper.
-fn block_entry(
-    writer: &Writer<'_>,
-    key: &str,
-    value: &Generated,
-    indent: &str,
-    unit: &str,
-    eol: &str,
-    out: &mut String,
-) {
-    out.push_str(key);
-    out.push(':');
-    match value {
-        Generated::Map(entries) => {
-            for (k, v) in entries {
-                out.push_str(eol);
-                out.push_str(indent);
-                out.push_str(unit);
-                block_entry(writer, k, v, &format!("{indent}{unit}"), unit, eol, out);
-            }
-        }
-        Generated::List(items) => {
-            for item in items {
-                out.push_str(eol);
-                out.push_str(indent);
-                out.push_str(unit);
-                out.push_str("- ");
-                match item {
-                    Generated::Map(entries) => {
-                        let inner = format!("{indent}{unit}  ");
-                        for (i, (k, v)) in entries.iter().enumerate() {
-                            if i > 0 {
-                                out.push_str(eol);
-                                out.push_str(&inner);
-                            }
-                            block_entry(writer, k, v, &inner, unit, eol, out);
-                        }
-                    }
-                    other => out.push_str(&writer.render(other)),
-                }
-            }
-        }
-        other => {
-            out.push(' ');
-            out.push_str(&writer.render(other));
-        }
-    }
-}
-
-/// Puts `item` first in a list, in the list's own style.
-fn prepend_item(writer: &Writer<'_>, list: &Node, item: &Generated) -> Option<Edit> {
-    let sequence = list.as_sequence()?;
-    let source = writer.source;
-    let eol = LineIndex::line_ending(source);
-    let Some(first) = sequence.items.first() else {
-        // `[]`: the only list without a first item to stand before.
-        let open = list.range.start;
-        return (source.as_bytes().get(open as usize) == Some(&b'['))
-            .then(|| Edit::insert(open + 1, writer.render(item)));
-    };
-    let at = first.range.start;
-    if sequence.style == CollectionStyle::Flow {
-        let same_line = !source[list.range.start as usize..at as usize].contains('\n');
-        let content = if same_line {
-            format!("{}, ", writer.render(item))
-        } else {
-            format!(
-                "{},{eol}{}",
-                writer.render(item),
-                indent_before(source, at)?
-            )
-        };
-        return Some(Edit::insert(at, content));
-    }
-    // Block: the new item goes before the first one's `- `.
-    let dash = source[..at as usize].trim_end_matches([' ', '\t']);
-    if !dash.ends_with('-') {
-        return None;
-    }
-    let dash = to_u32(dash.len() - 1);
-    let indent = indent_before(source, dash)?;
-    let mut text = "- ".to_string();
-    match item {
-        Generated::Map(entries) => {
-            let inner = format!("{indent}  ");
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    text.push_str(eol);
-                    text.push_str(&inner);
-                }
-                block_entry(writer, k, v, &inner, "  ", eol, &mut text);
-            }
-        }
-        other => text.push_str(&writer.render(other)),
-    }
-    text.push_str(eol);
-    text.push_str(&indent);
-    Some(Edit::insert(dash, text))
-}
-
-/// The whitespace before `at` on its line, when nothing else stands there.
-fn indent_before(source: &str, at: u32) -> Option<String> {
-    let line_start = source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
-    let prefix = &source[line_start..at as usize];
-    prefix
-        .chars()
-        .all(|c| c == ' ' || c == '\t')
-        .then(|| prefix.to_string())
-}
-
-/// The leading whitespace of the line holding `at`.
-fn line_indent(source: &str, at: u32) -> String {
-    let line_start = source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
-    source[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect()
+    writer.prepend_item(existing, &item)
 }
 
 #[cfg(test)]

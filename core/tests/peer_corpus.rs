@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use ecrlint_core::cfn::Template;
+use ecrlint_core::adapt::cloudformation::Template;
 use ecrlint_core::syntax::{detect_format, parse};
 use ecrlint_core::{check, LineIndex, Settings};
 

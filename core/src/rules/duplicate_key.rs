@@ -1,8 +1,8 @@
-//! ECR904 `duplicate-key`: the same key twice in one mapping.
+//! ECR904 `duplicate-key`: the same key twice in one mapping. Raised by the engine from the
+//! syntax tree, and by the adapters for policies held in strings.
 
-use super::{FixAvailability, Report, RuleMeta};
+use super::{FixAvailability, RuleMeta};
 use crate::diagnostic::{Related, Severity};
-use crate::input::Input;
 use crate::syntax::DuplicateKey;
 
 pub static META: RuleMeta = RuleMeta {
@@ -33,24 +33,16 @@ Remove one of the keys.
     fix: FixAvailability::None,
 };
 
-pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
-    report_duplicates(&input.document.duplicate_keys, report);
-}
-
-pub(super) fn report_duplicates(duplicates: &[DuplicateKey], report: &mut Report<'_>) {
-    for duplicate in duplicates {
-        report.push(
-            &META,
-            duplicate.range,
-            format!(
-                "duplicate key `{}`; only the last one counts",
-                duplicate.key
-            ),
-            None,
-            vec![Related {
-                range: duplicate.first,
-                message: format!("first `{}`", duplicate.key),
-            }],
-        );
-    }
+/// The message and the related place of a duplicate key.
+pub(crate) fn describe(duplicate: &DuplicateKey) -> (String, Vec<Related>) {
+    (
+        format!(
+            "duplicate key `{}`; only the last one counts",
+            duplicate.key
+        ),
+        vec![Related {
+            range: duplicate.first,
+            message: format!("first `{}`", duplicate.key),
+        }],
+    )
 }

@@ -1,9 +1,8 @@
-//! ECR901 `invalid-syntax`: the document (or a policy inside a string) cannot be read.
+//! ECR901 `invalid-syntax`: the document (or a policy inside a string) cannot be read. Raised by
+//! the engine from the syntax tree, and by the adapters for policies held in strings.
 
-use super::{FixAvailability, Report, RuleMeta};
+use super::{FixAvailability, RuleMeta};
 use crate::diagnostic::Severity;
-use crate::input::Input;
-use crate::syntax::SyntaxError;
 
 pub static META: RuleMeta = RuleMeta {
     code: "ECR901",
@@ -35,13 +34,3 @@ not parse.
     covers: &["cfn-lint E0000"],
     fix: FixAvailability::None,
 };
-
-pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
-    report_errors(&input.document.errors, report);
-}
-
-pub(super) fn report_errors(errors: &[SyntaxError], report: &mut Report<'_>) {
-    for error in errors {
-        report.push(&META, error.range, error.message.clone(), None, Vec::new());
-    }
-}

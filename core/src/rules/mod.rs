@@ -2,21 +2,22 @@
 //! rules it covers) and a check. The registry is the one list below; `ecrlint rules`, the rule
 //! pages in docs/rules and the LSP hover all come from it.
 
-mod duplicate_key;
-mod invalid_syntax;
+pub(crate) mod duplicate_key;
+pub(crate) mod invalid_syntax;
 mod invalid_value;
 mod mutable_image_tags;
 mod public_repository;
+pub mod reach;
 mod unresolved_value;
 mod unused_suppression;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Fix, Related, Severity};
-use crate::input::Input;
-use crate::settings::Settings;
+use crate::diagnostic::{Related, Severity};
+use crate::model::{Model, Remedy};
 use crate::text::TextRange;
 
+pub use duplicate_key::META as DUPLICATE_KEY;
 pub use invalid_syntax::META as INVALID_SYNTAX;
 pub use invalid_value::META as INVALID_VALUE;
 pub use unresolved_value::META as UNRESOLVED_VALUE;
@@ -86,58 +87,60 @@ pub fn rule_url(code: &str) -> String {
     format!("https://github.com/ecrlint/ecrlint/blob/main/docs/rules/{code}-{name}.md")
 }
 
-/// Collects findings, applying rule selection and severity overrides as they come.
-pub(crate) struct Report<'s> {
-    settings: &'s Settings,
-    pub diagnostics: Vec<Diagnostic>,
+/// What a rule found: where, what, and the remedy in the model's terms.
+#[derive(Clone, Debug)]
+pub(crate) struct Finding {
+    pub rule: &'static RuleMeta,
+    pub range: TextRange,
+    pub message: String,
+    pub remedy: Option<Remedy>,
+    pub related: Vec<Related>,
+    /// Added to the message when the source cannot take the remedy.
+    pub without_fix: Option<&'static str>,
 }
 
-impl<'s> Report<'s> {
-    pub fn new(settings: &'s Settings) -> Self {
-        Report {
-            settings,
-            diagnostics: Vec::new(),
-        }
+/// A value a rule needed that cannot be known: the engine reports each once (ECR903).
+#[derive(Clone, Debug)]
+pub(crate) struct Unresolved {
+    pub range: TextRange,
+    /// What could not be decided: "whether image tags are mutable".
+    pub question: &'static str,
+    pub reason: String,
+}
+
+/// What the rules found in one model.
+#[derive(Default)]
+pub(crate) struct Report {
+    pub findings: Vec<Finding>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+impl Report {
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
     }
 
-    pub fn enabled(&self, rule: &RuleMeta) -> bool {
-        self.settings.enabled(rule)
-    }
-
-    pub fn settings(&self) -> &Settings {
-        self.settings
-    }
-
-    pub fn push(
+    /// Notes a value the rule needed and cannot know.
+    pub fn cannot_tell(
         &mut self,
-        rule: &'static RuleMeta,
         range: TextRange,
-        message: impl Into<String>,
-        fix: Option<Fix>,
-        related: Vec<Related>,
+        question: &'static str,
+        reason: impl Into<String>,
     ) {
-        if !self.enabled(rule) {
-            return;
-        }
-        self.diagnostics.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: self.settings.severity_of(rule),
-            message: message.into(),
+        self.unresolved.push(Unresolved {
             range,
-            fix,
-            related,
+            question,
+            reason: reason.into(),
         });
     }
 }
 
-pub(crate) fn run(input: &Input<'_>, settings: &Settings) -> Vec<Diagnostic> {
-    let mut report = Report::new(settings);
-    invalid_syntax::check(input, &mut report);
-    duplicate_key::check(input, &mut report);
-    if input.root().is_some() {
-        public_repository::check(input, &mut report);
-        mutable_image_tags::check(input, &mut report);
-    }
-    report.diagnostics
-}
+/// A rule's judgement over the model.
+pub(crate) type Check = fn(&Model, &mut Report);
+
+/// The rules that judge the model, with their checks. ECR901/ECR904 come from the syntax,
+/// ECR902 from lowering, ECR903 from the engine, ECR905 from the suppressions.
+pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
+    (&public_repository::META, public_repository::check),
+    (&mutable_image_tags::META, mutable_image_tags::check),
+];

@@ -1,15 +1,9 @@
 //! ECR101 `public-repository`: a repository policy statement that lets everybody in.
 
-use super::{
-    duplicate_key, invalid_syntax, FixAvailability, Report, RuleMeta, INVALID_VALUE,
-    UNRESOLVED_VALUE,
-};
-use crate::cfn::{intrinsic, Literal, Resolve, Value};
-use crate::diagnostic::{Fix, Severity};
-use crate::edits::{Generated, Writer};
-use crate::input::{Input, InputKind};
-use crate::policy::{is_everyone, public_reach, statements, Place, Reach};
-use crate::syntax::{parse_embedded_json, Node, ScalarStyle};
+use super::reach::{statement_reach, Reach};
+use super::{Finding, FixAvailability, Report, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::model::{Known, Model, Policy, Principal, PrincipalForm, Remedy};
 
 pub static META: RuleMeta = RuleMeta {
     code: "ECR101",
@@ -77,259 +71,85 @@ automatic fix: the statement has to be rewritten with the principals meant.
     fix: FixAvailability::Sometimes,
 };
 
-const OWNER_ARN_SUB: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
-
-/// Where the policy being checked stands, which decides how a fix may rewrite it.
-struct Site<'a> {
-    writer: Writer<'a>,
-    owner: Owner<'a>,
-}
-
-/// How the owning account's root can be written where the policy stands.
-#[derive(Clone, Copy)]
-enum Owner<'a> {
-    /// Template structure: `Fn::Sub` with `${AWS::Partition}` and `${AWS::AccountId}`.
-    Template,
-    /// Text inside an `Fn::Sub` string: the same variables, written inline.
-    SubText,
-    /// A known account id (`--account-id`, or get-repository-policy's `registryId`).
-    Account(&'a str),
-    /// No account known: no fix.
-    Unknown,
-}
-
-impl<'a> Owner<'a> {
-    fn account(id: Option<&'a str>) -> Self {
-        id.map_or(Owner::Unknown, Owner::Account)
-    }
-
-    /// The owner's root principal as a value to write, and as text for the fix's title.
-    fn principal(self) -> Option<(Generated, String)> {
-        match self {
-            Owner::Template => Some((Generated::Sub(OWNER_ARN_SUB.into()), OWNER_ARN_SUB.into())),
-            Owner::SubText => Some((Generated::Str(OWNER_ARN_SUB.into()), OWNER_ARN_SUB.into())),
-            Owner::Account(id) => {
-                let arn = format!("arn:aws:iam::{id}:root");
-                Some((Generated::Str(arn.clone()), arn))
+/// Every repository policy of the model: those attached to repositories and creation templates,
+/// and documents on their own.
+pub(super) fn check(model: &Model, report: &mut Report) {
+    let attached = model.repositories.iter().filter_map(|r| r.policy.as_ref());
+    for policy in attached.chain(&model.policies) {
+        for candidate in &policy.candidates {
+            match &candidate.state {
+                Known::Is(policy) => check_policy(policy, report),
+                Known::Unknown(reason) => report.cannot_tell(
+                    candidate.origin.range,
+                    "whether this repository policy is public",
+                    reason,
+                ),
+                Known::Rejected => {}
             }
-            Owner::Unknown => None,
         }
     }
 }
 
-pub(super) fn check(input: &Input<'_>, report: &mut Report<'_>) {
-    let Some(root) = input.root() else { return };
-    let account = report.settings().account_id.clone();
-    match input.kind {
-        InputKind::CloudformationTemplate | InputKind::SamTemplate => {
-            let Some(template) = &input.template else {
-                return;
-            };
-            for resource in &template.resources {
-                let key = match resource.type_name {
-                    "AWS::ECR::Repository" => "RepositoryPolicyText",
-                    "AWS::ECR::RepositoryCreationTemplate" => "RepositoryPolicy",
-                    _ => continue,
-                };
-                let Some(policy) = resource.properties.and_then(|p| p.get(key)) else {
-                    continue;
-                };
-                for candidate in template.resolve(policy) {
-                    let node = match candidate.value {
-                        Value::Node(node) => node,
-                        Value::Unknown(reason) => {
-                            report.push(
-                                &UNRESOLVED_VALUE,
-                                candidate.at.range,
-                                format!("cannot tell whether this repository policy is public: {reason}"),
-                                None,
-                                Vec::new(),
-                            );
-                            continue;
-                        }
-                        Value::Text(_) | Value::Opaque(_) => match intrinsic(candidate.at) {
-                            // A policy written as `!Sub` text: check the text as written.
-                            Some(("Fn::Sub", arg)) => {
-                                let text = arg
-                                    .as_sequence()
-                                    .and_then(|s| s.items.first())
-                                    .unwrap_or(arg);
-                                let owner = Owner::SubText;
-                                check_string_policy(input.source, text, owner, report);
-                                continue;
-                            }
-                            _ => continue,
-                        },
-                    };
-                    if node.as_mapping().is_some() {
-                        let site = Site {
-                            writer: Writer::new(input.source, input.document.format),
-                            owner: Owner::Template,
-                        };
-                        check_policy(node, template, &site, report);
-                    } else if node.as_str().is_some() {
-                        let owner = Owner::account(account.as_deref());
-                        check_string_policy(input.source, node, owner, report);
-                    }
+fn check_policy(policy: &Policy, report: &mut Report) {
+    for part in &policy.unknown {
+        if let Known::Unknown(reason) = &part.state {
+            report.cannot_tell(part.origin.range, STATEMENT_QUESTION, reason);
+        }
+    }
+    for statement in &policy.statements {
+        for reach in statement_reach(statement) {
+            match reach {
+                Reach::Everyone { principal, written } => {
+                    report.push(everyone(policy, principal, written))
+                }
+                Reach::NotPrincipal { key } => report.push(Finding {
+                    rule: &META,
+                    range: key,
+                    message: "repository policy allows everyone not listed: `Allow` with `NotPrincipal` and no condition limits the caller".into(),
+                    remedy: None,
+                    related: Vec::new(),
+                    without_fix: None,
+                }),
+                Reach::Unresolved { origin, reason } => {
+                    report.cannot_tell(origin.range, STATEMENT_QUESTION, reason)
                 }
             }
         }
-        InputKind::RepositoryPolicy => {
-            let site = Site {
-                writer: Writer::new(input.source, input.document.format),
-                owner: Owner::account(account.as_deref()),
-            };
-            check_policy(root, &Literal, &site, report);
-        }
-        InputKind::GetRepositoryPolicyOutput => {
-            let Some(text) = root.get("policyText") else {
-                return;
-            };
-            let registry = root.get("registryId").and_then(Node::as_str);
-            let owner = Owner::account(account.as_deref().or(registry));
-            check_string_policy(input.source, text, owner, report);
-        }
-        InputKind::DescribeRepositoriesOutput | InputKind::Other => {}
     }
 }
 
-/// A policy held in a string: parsed, positions mapped back, fixes written with the string's escaping.
-fn check_string_policy(source: &str, text: &Node, owner: Owner<'_>, report: &mut Report<'_>) {
-    let Some(embedded) = parse_embedded_json(source, text) else {
-        return;
+const STATEMENT_QUESTION: &str = "whether this statement is public";
+
+fn everyone(policy: &Policy, principal: &Principal, written: &str) -> Finding {
+    let origin = &principal.value.origin;
+    let what = match principal.form {
+        PrincipalForm::Whole => "`Principal` is `*`".to_string(),
+        _ if written == "*" => "the `AWS` principal is `*`".to_string(),
+        _ => format!("the `AWS` principal `{written}` names every account"),
     };
-    invalid_syntax::report_errors(&embedded.errors, report);
-    duplicate_key::report_duplicates(&embedded.duplicate_keys, report);
-    let Some(root) = &embedded.root else { return };
-    // A policy in a plain YAML scalar cannot be edited safely: it is reported without fixes.
-    let plain = text
-        .as_scalar()
-        .is_some_and(|s| s.style == ScalarStyle::Plain);
-    let site = Site {
-        writer: Writer::embedded(source, embedded.host),
-        owner: if plain { Owner::Unknown } else { owner },
+    let mut message =
+        format!("repository policy allows everyone: {what} and no condition limits the caller");
+    // A value from a parameter's Default is fixed where the parameter is decided, not here.
+    let remedy = match &origin.via {
+        Some(via) => {
+            message.push_str(&format!(" (through {})", via.message));
+            None
+        }
+        None => Some(Remedy::RestrictPrincipal {
+            principal: origin.anchor,
+            written: written.to_string(),
+            beside_others: matches!(principal.form, PrincipalForm::AwsListItem { others } if others > 0),
+        }),
     };
-    check_policy(root, &Literal, &site, report);
-}
-
-fn check_policy<'a>(
-    policy: &'a Node,
-    resolver: &dyn Resolve<'a>,
-    site: &Site<'_>,
-    report: &mut Report<'_>,
-) {
-    // One walk over the statements serves both questions; where the walk meets a value it
-    // cannot evaluate, that is reported like any other unresolved reach.
-    let mut reaches = Vec::new();
-    let statements = statements(policy, resolver, &mut reaches);
-    check_effects(&statements, resolver, site, report);
-    reaches.extend(public_reach(&statements, resolver));
-    for reach in reaches {
-        match reach {
-            Reach::Everyone {
-                at,
-                place,
-                value,
-                origin,
-            } => {
-                let what = match place {
-                    Place::Principal => "`Principal` is `*`".to_string(),
-                    _ if value == "*" => "the `AWS` principal is `*`".to_string(),
-                    _ => format!("the `AWS` principal `{value}` names every account"),
-                };
-                let mut message = format!("repository policy allows everyone: {what} and no condition limits the caller");
-                let fix = match &origin {
-                    Some(related) => {
-                        message.push_str(&format!(" (through {})", related.message));
-                        None
-                    }
-                    None => principal_fix(at, &place, &value, site),
-                };
-                if fix.is_none() && origin.is_none() && matches!(site.owner, Owner::Unknown) {
-                    message.push_str("; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix");
-                }
-                report.push(&META, at.range, message, fix, origin.into_iter().collect());
-            }
-            Reach::NotPrincipal { key } => report.push(
-                &META,
-                key,
-                "repository policy allows everyone not listed: `Allow` with `NotPrincipal` and no condition limits the caller",
-                None,
-                Vec::new(),
-            ),
-            Reach::Unresolved { at, reason } => report.push(
-                &UNRESOLVED_VALUE,
-                at.range,
-                format!("cannot tell whether this statement is public: {reason}"),
-                None,
-                Vec::new(),
-            ),
-        }
+    let without_fix = (origin.via.is_none() && policy.owner.is_none()).then_some(
+        "; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix",
+    );
+    Finding {
+        rule: &META,
+        range: origin.range,
+        message,
+        remedy,
+        related: origin.via.clone().into_iter().collect(),
+        without_fix,
     }
-}
-
-/// Reports an `Effect` that is neither `Allow` nor `Deny`.
-fn check_effects<'a>(
-    statements: &[&'a Node],
-    resolver: &dyn Resolve<'a>,
-    site: &Site<'_>,
-    report: &mut Report<'_>,
-) {
-    for statement in statements {
-        let Some(effect) = statement.get("Effect") else {
-            continue;
-        };
-        for candidate in resolver.resolve(effect) {
-            let Value::Node(node) = candidate.value else {
-                continue;
-            };
-            let Some(text) = node.as_str() else { continue };
-            if text == "Allow" || text == "Deny" {
-                continue;
-            }
-            let fix = ["Allow", "Deny"]
-                .into_iter()
-                .find(|valid| valid.eq_ignore_ascii_case(text))
-                .and_then(|valid| {
-                    let edit = site.writer.replace_scalar_text(node, valid)?;
-                    Some(Fix::safe(format!("Write `{valid}`"), vec![edit]))
-                });
-            report.push(
-                &INVALID_VALUE,
-                node.range,
-                format!("`{text}` is not a valid `Effect`; IAM accepts `Allow` or `Deny`"),
-                fix,
-                Vec::new(),
-            );
-        }
-    }
-}
-
-fn principal_fix(at: &Node, place: &Place<'_>, value: &str, site: &Site<'_>) -> Option<Fix> {
-    // Beside other principals, the everyone-principal is just removed: no account needed.
-    if let Place::AwsListItem { list, index } = place {
-        let items = list.as_sequence().map_or(&[][..], |s| s.items.as_slice());
-        let others = items
-            .iter()
-            .filter(|i| !i.as_str().is_some_and(is_everyone))
-            .count();
-        if others > 0 {
-            let edit = site.writer.remove_item(list, *index)?;
-            return Some(Fix::safe(
-                format!("Remove `{value}` from the principals"),
-                vec![edit],
-            ));
-        }
-    }
-    let (owner, owner_text) = site.owner.principal()?;
-    let edit = match place {
-        Place::Principal => site
-            .writer
-            .replace_node(at, &Generated::Map(vec![("AWS".to_string(), owner)]))?,
-        _ => site.writer.replace_node(at, &owner)?,
-    };
-    Some(Fix::safe(
-        format!("Allow only the owning account (`{owner_text}`)"),
-        vec![edit],
-    ))
 }

@@ -3,6 +3,7 @@
 
 mod embedded;
 mod json;
+pub mod write;
 mod yaml;
 
 pub use embedded::{parse_embedded_json, Embedded, HostString};

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::adapt::resolve::{placeholder, Candidate, Evaluated, Resolve};
 use crate::diagnostic::Related;
 use crate::syntax::{Node, NodeKind};
 use crate::text::TextRange;
@@ -84,60 +85,6 @@ impl<'a> Template<'a> {
     }
 }
 
-/// One value a node can take.
-#[derive(Clone, Debug)]
-pub struct Candidate<'a> {
-    pub value: Value<'a>,
-    /// The node in the source that gives this value: the node itself, the `Fn::If` branch, or the
-    /// `!Ref` that pulls it from a parameter. A fix replaces this node.
-    pub at: &'a Node,
-    /// Where the value really comes from when that is elsewhere (a parameter's `Default`).
-    pub origin: Option<Related>,
-}
-
-#[derive(Clone, Debug)]
-pub enum Value<'a> {
-    /// A literal node of the document (a scalar, mapping or sequence without intrinsics).
-    Node(&'a Node),
-    /// A string computed by `Fn::Sub`, `Fn::Join` or taken from a parameter.
-    Text(String),
-    /// Something definite but not known as text, named as `Fn::Sub` would name it:
-    /// `Role.Arn` for `!GetAtt Role.Arn`, `AWS::AccountId` for `!Ref AWS::AccountId`.
-    Opaque(String),
-    /// Cannot be known before deployment, and why.
-    Unknown(String),
-}
-
-impl<'a> Value<'a> {
-    /// The string this value is, when it is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::Node(node) => node.as_str(),
-            Value::Text(text) => Some(text),
-            _ => None,
-        }
-    }
-}
-
-/// Turns a node into the values it can take. For a raw policy there are no intrinsics: every node
-/// is its own value. For a template, intrinsic functions are evaluated.
-pub trait Resolve<'a> {
-    fn resolve(&self, node: &'a Node) -> Vec<Candidate<'a>>;
-}
-
-/// The resolver for documents without intrinsic functions.
-pub struct Literal;
-
-impl<'a> Resolve<'a> for Literal {
-    fn resolve(&self, node: &'a Node) -> Vec<Candidate<'a>> {
-        vec![Candidate {
-            value: Value::Node(node),
-            at: node,
-            origin: None,
-        }]
-    }
-}
-
 /// The name and argument of an intrinsic function, in either spelling: `!Sub x` or `{"Fn::Sub": x}`.
 pub fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
     match &node.kind {
@@ -196,23 +143,23 @@ impl<'a> Template<'a> {
     ) {
         if out.len() >= MAX_CANDIDATES || depth > 16 {
             out.push(Candidate {
-                value: Value::Unknown("the value branches too deeply to follow".into()),
+                value: Evaluated::Unknown("the value branches too deeply to follow".into()),
                 at,
                 origin,
             });
             return;
         }
-        let push = |out: &mut Vec<Candidate<'a>>, value: Value<'a>, origin: Option<Related>| {
+        let push = |out: &mut Vec<Candidate<'a>>, value: Evaluated<'a>, origin: Option<Related>| {
             out.push(Candidate { value, at, origin });
         };
         let Some((name, arg)) = intrinsic(node) else {
-            push(out, Value::Node(node), origin);
+            push(out, Evaluated::Node(node), origin);
             return;
         };
         match name {
             "Ref" => {
                 let Some(target) = arg.as_str() else {
-                    push(out, Value::Unknown("`Ref` needs a name".into()), origin);
+                    push(out, Evaluated::Unknown("`Ref` needs a name".into()), origin);
                     return;
                 };
                 match self.parameters.get(target) {
@@ -228,7 +175,7 @@ impl<'a> Template<'a> {
                         if sources.is_empty() {
                             push(
                                 out,
-                                Value::Unknown(format!(
+                                Evaluated::Unknown(format!(
                                     "parameter `{target}` has no Default, so its value is chosen at deployment"
                                 )),
                                 origin.clone(),
@@ -241,13 +188,13 @@ impl<'a> Template<'a> {
                             };
                             // A parameter's value is literal text; nothing in it is evaluated.
                             out.push(Candidate {
-                                value: Value::Node(value),
+                                value: Evaluated::Node(value),
                                 at,
                                 origin: origin.clone().or(Some(related)),
                             });
                         }
                     }
-                    None => push(out, Value::Opaque(target.to_string()), origin),
+                    None => push(out, Evaluated::Opaque(target.to_string()), origin),
                 }
             }
             "Fn::If" => {
@@ -255,7 +202,7 @@ impl<'a> Template<'a> {
                 if branches.len() != 3 {
                     push(
                         out,
-                        Value::Unknown("`Fn::If` needs a condition and two values".into()),
+                        Evaluated::Unknown("`Fn::If` needs a condition and two values".into()),
                         origin,
                     );
                     return;
@@ -269,12 +216,12 @@ impl<'a> Template<'a> {
                 }
             }
             "Fn::Sub" => match self.substitute(arg) {
-                Ok((text, related)) => push(out, Value::Text(text), origin.or(related)),
-                Err(reason) => push(out, Value::Unknown(reason), origin),
+                Ok((text, related)) => push(out, Evaluated::Text(text), origin.or(related)),
+                Err(reason) => push(out, Evaluated::Unknown(reason), origin),
             },
             "Fn::Join" => match self.join(arg) {
-                Ok((text, related)) => push(out, Value::Text(text), origin.or(related)),
-                Err(reason) => push(out, Value::Unknown(reason), origin),
+                Ok((text, related)) => push(out, Evaluated::Text(text), origin.or(related)),
+                Err(reason) => push(out, Evaluated::Unknown(reason), origin),
             },
             "Fn::GetAtt" => {
                 let name = match arg.as_sequence() {
@@ -286,19 +233,65 @@ impl<'a> Template<'a> {
                         .join("."),
                     None => arg.as_str().unwrap_or("Fn::GetAtt").to_string(),
                 };
-                push(out, Value::Opaque(name), origin)
+                push(out, Evaluated::Opaque(name), origin)
             }
+            "Fn::FindInMap" => match self.find_in_map(arg) {
+                // A value from `Mappings` is literal text, like a parameter's; nothing in it is
+                // evaluated.
+                Ok((value, related)) => out.push(Candidate {
+                    value: Evaluated::Node(value),
+                    at,
+                    origin: origin.or(Some(related)),
+                }),
+                Err(reason) => push(out, Evaluated::Unknown(reason), origin),
+            },
             "Fn::ImportValue" => push(
                 out,
-                Value::Unknown("`Fn::ImportValue` is only known at deployment".into()),
+                Evaluated::Unknown("`Fn::ImportValue` is only known at deployment".into()),
                 origin,
             ),
             other => push(
                 out,
-                Value::Unknown(format!("ecrlint does not evaluate `{other}`")),
+                Evaluated::Unknown(format!("ecrlint does not evaluate `{other}`")),
                 origin,
             ),
         }
+    }
+
+    /// `Fn::FindInMap: [Map, TopKey, SecondKey]`: the value in the template's `Mappings`, with the
+    /// keys evaluated (a `!Ref` to a parameter with a Default works; a pseudo parameter does not).
+    fn find_in_map(&self, arg: &'a Node) -> Result<(&'a Node, Related), String> {
+        let keys = arg
+            .as_sequence()
+            .filter(|s| s.items.len() == 3)
+            .ok_or_else(|| "`Fn::FindInMap` needs a map name and two keys".to_string())?;
+        let mut names = Vec::with_capacity(3);
+        for key in &keys.items {
+            let (text, _) = self.single_text(key)?;
+            if text.contains("${") {
+                return Err(format!(
+                    "the `Fn::FindInMap` key `{text}` is only known at deployment"
+                ));
+            }
+            names.push(text);
+        }
+        let value = self
+            .root
+            .get("Mappings")
+            .and_then(|m| m.get(&names[0]))
+            .and_then(|m| m.get(&names[1]))
+            .and_then(|m| m.get(&names[2]))
+            .ok_or_else(|| {
+                format!(
+                    "`Mappings` has no `{}` > `{}` > `{}`",
+                    names[0], names[1], names[2]
+                )
+            })?;
+        let related = Related {
+            range: value.range,
+            message: format!("mapping `{}.{}.{}`", names[0], names[1], names[2]),
+        };
+        Ok((value, related))
     }
 
     /// The one string a node evaluates to, for building `Fn::Sub` and `Fn::Join` results.
@@ -309,13 +302,13 @@ impl<'a> Template<'a> {
         }
         let candidate = candidates.into_iter().next().expect("one candidate");
         match candidate.value {
-            Value::Text(text) => Ok((text, candidate.origin)),
-            Value::Node(n) => n
+            Evaluated::Text(text) => Ok((text, candidate.origin)),
+            Evaluated::Node(n) => n
                 .as_scalar()
                 .map(|s| (s.text.clone(), candidate.origin))
                 .ok_or_else(|| "a part of it is not a string".to_string()),
-            Value::Opaque(what) => Ok((placeholder(&what), None)),
-            Value::Unknown(reason) => Err(reason),
+            Evaluated::Opaque(what) => Ok((placeholder(&what), None)),
+            Evaluated::Unknown(reason) => Err(reason),
         }
     }
 
@@ -410,10 +403,4 @@ pub fn sub_variables(
     }
     out.push_str(rest);
     Ok(out)
-}
-
-/// Stands for a definite value that is not known as text (an account id, a resource's ARN),
-/// written as `Fn::Sub` would: `${AWS::AccountId}`. ARN splitting treats `${…}` as one piece.
-fn placeholder(what: &str) -> String {
-    format!("${{{}}}", what.replace('*', "_"))
 }

@@ -1,11 +1,12 @@
-//! Format-aware edit builders: replace a scalar keeping its quoting, insert a mapping entry into a
-//! block mapping, a flow mapping or a JSON object, remove a list element or a mapping entry —
-//! matching the file's indentation and line endings, and the escaping of a host string when the
-//! document lives inside one.
+//! The one writer for YAML and JSON text, used by fixes and suppressions alike: replace a scalar
+//! keeping its quoting, insert a mapping entry into a block mapping, a flow mapping or a JSON
+//! object (inline, or in block style all the way down), put an item first in a list, remove a
+//! list element or a mapping entry — matching the file's indentation and line endings, and the
+//! escaping of a host string when the document lives inside one.
 
 use crate::diagnostic::Edit;
 use crate::syntax::{CollectionStyle, Format, HostString, Node, ScalarStyle};
-use crate::text::{LineIndex, TextRange};
+use crate::text::{to_u32, LineIndex, TextRange};
 
 /// A value to write, rendered for the target format.
 #[derive(Clone, Debug)]
@@ -225,6 +226,134 @@ impl<'a> Writer<'a> {
         Some(Edit::delete(TextRange::from_usize(line_start, end)))
     }
 
+    /// Inserts `key: value` first in `mapping`. A YAML block mapping gets block style all the way
+    /// down (lists as `- ` items); everything else is written by the shared edit builders.
+    pub fn insert_block_entry(
+        &self,
+        mapping: &Node,
+        parent_key: TextRange,
+        key: &str,
+        value: &Generated,
+    ) -> Option<Edit> {
+        let entries = &mapping.as_mapping()?.entries;
+        let block = self.format == Format::Yaml
+            && mapping.as_mapping()?.style == CollectionStyle::Block
+            && !entries.is_empty();
+        if !block {
+            return self.insert_entry(mapping, key, value);
+        }
+        let at = entries[0].key.range.start;
+        let source = self.source;
+        let indent = indent_before(source, at)?;
+        let parent_indent = line_indent(source, parent_key.start);
+        let unit = match indent.strip_prefix(parent_indent.as_str()) {
+            Some(step) if !step.is_empty() => step.to_string(),
+            _ => "  ".to_string(),
+        };
+        let eol = LineIndex::line_ending(source);
+        let mut text = String::new();
+        self.block_entry(key, value, &indent, &unit, eol, &mut text);
+        text.push_str(eol);
+        text.push_str(&indent);
+        Some(Edit::insert(at, text))
+    }
+
+    /// `key: value` in YAML block style, nested values one `unit` deeper.
+    fn block_entry(
+        &self,
+        key: &str,
+        value: &Generated,
+        indent: &str,
+        unit: &str,
+        eol: &str,
+        out: &mut String,
+    ) {
+        out.push_str(key);
+        out.push(':');
+        match value {
+            Generated::Map(entries) => {
+                for (k, v) in entries {
+                    out.push_str(eol);
+                    out.push_str(indent);
+                    out.push_str(unit);
+                    self.block_entry(k, v, &format!("{indent}{unit}"), unit, eol, out);
+                }
+            }
+            Generated::List(items) => {
+                for item in items {
+                    out.push_str(eol);
+                    out.push_str(indent);
+                    out.push_str(unit);
+                    out.push_str("- ");
+                    match item {
+                        Generated::Map(entries) => {
+                            let inner = format!("{indent}{unit}  ");
+                            for (i, (k, v)) in entries.iter().enumerate() {
+                                if i > 0 {
+                                    out.push_str(eol);
+                                    out.push_str(&inner);
+                                }
+                                self.block_entry(k, v, &inner, unit, eol, out);
+                            }
+                        }
+                        other => out.push_str(&self.render(other)),
+                    }
+                }
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&self.render(other));
+            }
+        }
+    }
+
+    /// Puts `item` first in a list, in the list's own style.
+    pub fn prepend_item(&self, list: &Node, item: &Generated) -> Option<Edit> {
+        let sequence = list.as_sequence()?;
+        let source = self.source;
+        let eol = LineIndex::line_ending(source);
+        let Some(first) = sequence.items.first() else {
+            // `[]`: the only list without a first item to stand before.
+            let open = list.range.start;
+            return (source.as_bytes().get(open as usize) == Some(&b'['))
+                .then(|| Edit::insert(open + 1, self.render(item)));
+        };
+        let at = first.range.start;
+        if sequence.style == CollectionStyle::Flow {
+            let same_line = !source[list.range.start as usize..at as usize].contains('\n');
+            let content = if same_line {
+                format!("{}, ", self.render(item))
+            } else {
+                format!("{},{eol}{}", self.render(item), indent_before(source, at)?)
+            };
+            return Some(Edit::insert(at, content));
+        }
+        // Block: the new item goes before the first one's `- `.
+        let dash = source[..at as usize].trim_end_matches([' ', '\t']);
+        if !dash.ends_with('-') {
+            return None;
+        }
+        let dash = to_u32(dash.len() - 1);
+        let indent = indent_before(source, dash)?;
+        let mut text = "- ".to_string();
+        match item {
+            Generated::Map(entries) => {
+                let inner = format!("{indent}  ");
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(eol);
+                        text.push_str(&inner);
+                    }
+                    self.block_entry(k, v, &inner, "  ", eol, &mut text);
+                }
+            }
+            other => text.push_str(&self.render(other)),
+        }
+        text.push_str(eol);
+        text.push_str(&indent);
+        Some(Edit::insert(dash, text))
+    }
+
     /// The whitespace that puts a new line at the same column as `at`.
     fn indent_at(&self, at: u32) -> String {
         let line_start = self.source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
@@ -289,4 +418,23 @@ pub fn yaml_string(text: &str) -> String {
     } else {
         json_string(text)
     }
+}
+
+/// The whitespace before `at` on its line, when nothing else stands there.
+fn indent_before(source: &str, at: u32) -> Option<String> {
+    let line_start = source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &source[line_start..at as usize];
+    prefix
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+        .then(|| prefix.to_string())
+}
+
+/// The leading whitespace of the line holding `at`.
+fn line_indent(source: &str, at: u32) -> String {
+    let line_start = source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
+    source[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
 }

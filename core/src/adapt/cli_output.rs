@@ -1,0 +1,147 @@
+//! The output of the AWS CLI into the model: `aws ecr get-repository-policy` (a policy inside the
+//! JSON string `policyText`) and `aws ecr describe-repositories` / `create-repository`. These
+//! describe repositories that exist: there is no template to edit, so remedies become the
+//! `aws ecr …` commands that change the repository.
+
+use super::{InputKind, Lowering, OwnerForm, Target};
+use crate::model::{
+    Candidate, Deployed, Encryption, Known, Origin, Repository, RepositoryKind, TagMutability,
+    Value, Written,
+};
+use crate::syntax::Node;
+
+pub(super) fn detect(root: &Node) -> Option<InputKind> {
+    if root.get("policyText").and_then(Node::as_str).is_some() {
+        return Some(InputKind::GetRepositoryPolicyOutput);
+    }
+    let listed = root
+        .get("repositories")
+        .and_then(Node::as_sequence)
+        .is_some_and(|s| s.items.iter().any(is_repository));
+    (listed || root.get("repository").is_some_and(is_repository))
+        .then_some(InputKind::DescribeRepositoriesOutput)
+}
+
+fn is_repository(node: &Node) -> bool {
+    node.get("repositoryArn").is_some() || node.get("repositoryName").is_some()
+}
+
+/// `{"registryId": …, "repositoryName": …, "policyText": "{…}"}`.
+pub(super) fn lower_policy_output<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let Some(text) = root.get("policyText") else {
+        return;
+    };
+    let registry = root.get("registryId").and_then(Node::as_str);
+    let owner = OwnerForm::account(lowering.settings.account_id.as_deref().or(registry));
+    let Some(policy) = super::policy::lower_string(text, owner, lowering) else {
+        return;
+    };
+    let mut repository = deployed(root, lowering);
+    repository.policy = Some(Value::one(
+        "policyText",
+        Candidate {
+            state: Known::Is(policy),
+            origin: super::written_at(text, None),
+        },
+    ));
+    lowering.model.repositories.push(repository);
+}
+
+/// `{"repositories": [...]}` or `{"repository": {...}}`.
+pub(super) fn lower_repositories<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let listed = root.get("repositories").and_then(Node::as_sequence);
+    let described: Vec<&Node> = match listed {
+        Some(list) => list.items.iter().collect(),
+        None => root.get("repository").into_iter().collect(),
+    };
+    for node in described {
+        let repository = deployed(node, lowering);
+        lowering.model.repositories.push(repository);
+    }
+}
+
+/// A repository as the AWS API describes it.
+fn deployed<'a>(node: &'a Node, lowering: &mut Lowering<'a>) -> Repository {
+    let text = |key: &str| node.get(key).and_then(Node::as_str);
+    let name = text("repositoryName").unwrap_or("NAME").to_string();
+    let registry_id = text("registryId").map(str::to_string);
+    let anchor = lowering.anchor(Target::Deployed {
+        name: name.clone(),
+        registry_id: registry_id.clone(),
+    });
+    let origin = |at: &Node| Origin {
+        range: at.range,
+        via: None,
+        written: Written::Deployed,
+        anchor,
+    };
+    let string = |key: &'static str, at: Option<&Node>| {
+        at.map(|at| {
+            Value::one(
+                key,
+                Candidate {
+                    state: at
+                        .as_str()
+                        .map_or(Known::Rejected, |t| Known::Is(t.to_string())),
+                    origin: origin(at),
+                },
+            )
+        })
+    };
+    let mut tag_mutability = Value::new("imageTagMutability");
+    if let Some(value) = node.get("imageTagMutability") {
+        tag_mutability.candidates.push(Candidate {
+            // The API answers with one of the four names; anything else was edited by hand.
+            state: value
+                .as_str()
+                .and_then(TagMutability::parse)
+                .map_or(Known::Rejected, Known::Is),
+            origin: origin(value),
+        });
+    }
+    let filters = node
+        .get("imageTagMutabilityExclusionFilters")
+        .and_then(Node::as_sequence)
+        .map(|f| {
+            f.items
+                .iter()
+                .filter_map(|i| string("filter", i.get("filter")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let encryption = node.get("encryptionConfiguration");
+    Repository {
+        kind: RepositoryKind::Repository,
+        at: node.range,
+        deployed: Some(Deployed { name, registry_id }),
+        name: string("repositoryName", node.get("repositoryName")),
+        tag_mutability,
+        exclusion_filters: filters,
+        scan_on_push: node
+            .get("imageScanningConfiguration")
+            .and_then(|s| s.get("scanOnPush"))
+            .map(|s| {
+                Value::one(
+                    "scanOnPush",
+                    Candidate {
+                        state: match s.as_str() {
+                            Some("true") => Known::Is(true),
+                            Some("false") => Known::Is(false),
+                            _ => Known::Rejected,
+                        },
+                        origin: origin(s),
+                    },
+                )
+            }),
+        encryption: Encryption {
+            encryption_type: string(
+                "encryptionType",
+                encryption.and_then(|e| e.get("encryptionType")),
+            ),
+            kms_key: string("kmsKey", encryption.and_then(|e| e.get("kmsKey"))),
+        },
+        lifecycle_policy: None,
+        policy: None,
+        anchor,
+    }
+}

@@ -1,0 +1,427 @@
+//! CloudFormation and SAM templates (YAML or JSON) into the model: `AWS::ECR::Repository`,
+//! `AWS::ECR::RepositoryCreationTemplate`, `AWS::ECR::RegistryPolicy`,
+//! `AWS::ECR::RegistryScanningConfiguration` and `AWS::ECR::ReplicationConfiguration`, every value
+//! evaluated through the intrinsic functions (`template.rs`).
+
+mod template;
+
+pub use template::{intrinsic, Parameter, Resource, Template};
+
+use super::resolve::{Evaluated, Resolve};
+use super::{
+    text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
+};
+use crate::diagnostic::{Fix, Related};
+use crate::model::{
+    Candidate, Encryption, Known, Origin, Policy, RegistryScanning, Replication,
+    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
+    Written,
+};
+use crate::rules::INVALID_VALUE;
+use crate::syntax::write::Writer;
+use crate::syntax::{Format, Node};
+
+const TAG_MUTABILITY: &str = "ImageTagMutability";
+pub(super) const EXCLUSION_FILTERS: &str = "ImageTagMutabilityExclusionFilters";
+
+pub(super) fn detect(root: &Node) -> Option<InputKind> {
+    if root.get("Transform").is_some_and(mentions_sam) {
+        return Some(InputKind::SamTemplate);
+    }
+    let resources_look_like_cfn = root
+        .get("Resources")
+        .and_then(Node::as_mapping)
+        .is_some_and(|r| {
+            r.entries.iter().any(|e| {
+                e.value
+                    .get("Type")
+                    .and_then(Node::as_str)
+                    .is_some_and(|t| t.contains("::") || t.starts_with("Custom"))
+            })
+        });
+    (root.get("AWSTemplateFormatVersion").is_some() || resources_look_like_cfn)
+        .then_some(InputKind::CloudformationTemplate)
+}
+
+fn mentions_sam(transform: &Node) -> bool {
+    match transform.as_sequence() {
+        Some(list) => list.items.iter().any(mentions_sam),
+        None => transform
+            .as_str()
+            .is_some_and(|t| t.starts_with("AWS::Serverless")),
+    }
+}
+
+pub(super) fn lower<'a>(template: &Template<'a>, format: Format, lowering: &mut Lowering<'a>) {
+    let site = lowering.site(Site {
+        writer: Writer::new(lowering.source, format),
+        owner: OwnerForm::Template,
+    });
+    let mut adapter = Adapter {
+        template,
+        site,
+        lowering,
+    };
+    for resource in &template.resources {
+        match resource.type_name {
+            "AWS::ECR::Repository" | "AWS::ECR::RepositoryCreationTemplate" => {
+                let repository = adapter.repository(resource);
+                adapter.lowering.model.repositories.push(repository);
+            }
+            "AWS::ECR::RegistryPolicy" => {
+                if let Some(text) = resource.properties.and_then(|p| p.get("PolicyText")) {
+                    let policy = adapter.policy(text, "PolicyText");
+                    adapter.lowering.model.registry.policies.push(policy);
+                }
+            }
+            "AWS::ECR::RegistryScanningConfiguration" => {
+                let scanning = adapter.registry_scanning(resource);
+                adapter.lowering.model.registry.scanning.push(scanning);
+            }
+            "AWS::ECR::ReplicationConfiguration" => {
+                let replication = adapter.replication(resource);
+                adapter
+                    .lowering
+                    .model
+                    .registry
+                    .replication
+                    .push(replication);
+            }
+            _ => {}
+        }
+    }
+}
+
+struct Adapter<'t, 'a, 'l> {
+    template: &'t Template<'a>,
+    /// The template's own text, where structure is written.
+    site: usize,
+    lowering: &'l mut Lowering<'a>,
+}
+
+impl<'a> Adapter<'_, 'a, '_> {
+    fn repository(&mut self, resource: &Resource<'a>) -> Repository {
+        let properties = resource.properties;
+        let get = |key: &str| properties.and_then(|p| p.get(key));
+        let creation_template = resource.type_name == "AWS::ECR::RepositoryCreationTemplate";
+        let kind = if creation_template {
+            RepositoryKind::CreationTemplate {
+                prefix: get("Prefix").map(|p| self.text(p, "Prefix")),
+                applied_for: self.texts(get("AppliedFor"), "AppliedFor"),
+            }
+        } else {
+            RepositoryKind::Repository
+        };
+        let (policy_key, lifecycle) = if creation_template {
+            ("RepositoryPolicy", get("LifecyclePolicy"))
+        } else {
+            (
+                "RepositoryPolicyText",
+                get("LifecyclePolicy").and_then(|l| l.get("LifecyclePolicyText")),
+            )
+        };
+        let encryption = get("EncryptionConfiguration");
+        let filters = get(EXCLUSION_FILTERS)
+            .and_then(Node::as_sequence)
+            .map(|s| {
+                s.items
+                    .iter()
+                    .filter_map(|f| f.get("ImageTagMutabilityExclusionFilterValue"))
+                    .map(|v| self.text(v, "ImageTagMutabilityExclusionFilterValue"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let anchor = self.lowering.anchor(Target::Properties {
+            site: self.site,
+            properties,
+        });
+        Repository {
+            kind,
+            at: resource.id_range,
+            deployed: None,
+            name: get("RepositoryName").map(|n| self.text(n, "RepositoryName")),
+            tag_mutability: self.tag_mutability(resource),
+            exclusion_filters: filters,
+            scan_on_push: get("ImageScanningConfiguration")
+                .and_then(|s| s.get("ScanOnPush"))
+                .map(|s| self.boolean(s, "ScanOnPush")),
+            encryption: Encryption {
+                encryption_type: encryption
+                    .and_then(|e| e.get("EncryptionType"))
+                    .map(|t| self.text(t, "EncryptionType")),
+                kms_key: encryption
+                    .and_then(|e| e.get("KmsKey"))
+                    .map(|k| self.text(k, "KmsKey")),
+            },
+            lifecycle_policy: lifecycle.map(|l| self.text(l, "LifecyclePolicyText")),
+            policy: get(policy_key).map(|p| self.policy(p, policy_key)),
+            anchor,
+        }
+    }
+
+    /// `ImageTagMutability`: missing means `MUTABLE`, anchored at the logical id; a value AWS
+    /// rejects is reported here.
+    fn tag_mutability(&mut self, resource: &Resource<'a>) -> Value<TagMutability> {
+        let Some(value) = resource.properties.and_then(|p| p.get(TAG_MUTABILITY)) else {
+            let anchor = self.lowering.anchor(Target::Missing {
+                site: self.site,
+                setting: TAG_MUTABILITY,
+                resource: resource.node,
+                properties: resource.properties,
+            });
+            return Value::one(
+                TAG_MUTABILITY,
+                Candidate {
+                    state: Known::Is(TagMutability::Mutable),
+                    origin: Origin {
+                        range: resource.id_range,
+                        via: None,
+                        written: Written::Default,
+                        anchor,
+                    },
+                },
+            );
+        };
+        let valid: Vec<&str> = TagMutability::ALL.iter().map(|m| m.as_str()).collect();
+        let mut out = Value::new(TAG_MUTABILITY);
+        for candidate in self.template.resolve(value) {
+            let literal = match &candidate.value {
+                Evaluated::Node(node) => Some(*node),
+                _ => None,
+            };
+            let through = candidate
+                .origin
+                .as_ref()
+                .map(|r| format!(" (through {})", r.message))
+                .unwrap_or_default();
+            let related: Vec<Related> = candidate.origin.clone().into_iter().collect();
+            let at = candidate.at.range;
+            let state = match &candidate.value {
+                Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+                Evaluated::Opaque(_) => {
+                    Known::Unknown("the value is computed at deployment".into())
+                }
+                value => match value.as_str() {
+                    Some(text) => match TagMutability::parse(text) {
+                        Some(mutability) => Known::Is(mutability),
+                        None => {
+                            let fix = match (&candidate.origin, literal) {
+                                (None, Some(node)) => valid
+                                    .iter()
+                                    .find(|v| v.eq_ignore_ascii_case(text))
+                                    .and_then(|valid| {
+                                        let edit = self
+                                            .lowering
+                                            .writer(self.site)
+                                            .replace_scalar_text(node, valid)?;
+                                        Some(Fix::safe(format!("Write `{valid}`"), vec![edit]))
+                                    }),
+                                _ => None,
+                            };
+                            self.lowering.raise(
+                                &INVALID_VALUE,
+                                at,
+                                format!(
+                                    "`{text}` is not a valid `{TAG_MUTABILITY}`{through}; CloudFormation accepts {}",
+                                    valid.join(", ")
+                                ),
+                                fix,
+                                related.clone(),
+                            );
+                            Known::Rejected
+                        }
+                    },
+                    None => {
+                        self.lowering.raise(
+                            &INVALID_VALUE,
+                            at,
+                            format!(
+                                "`{TAG_MUTABILITY}` must be a string, one of {}",
+                                valid.join(", ")
+                            ),
+                            None,
+                            related.clone(),
+                        );
+                        Known::Rejected
+                    }
+                },
+            };
+            let parameter = candidate.origin.as_ref().map(|via| self.parameter_use(via));
+            let anchor = self.lowering.anchor(Target::Scalar {
+                site: self.site,
+                setting: TAG_MUTABILITY,
+                literal,
+                parameter,
+            });
+            out.candidates.push(Candidate {
+                state,
+                origin: Origin {
+                    range: at,
+                    via: candidate.origin,
+                    written: Written::Explicit,
+                    anchor,
+                },
+            });
+        }
+        out
+    }
+
+    /// Whether the parameter whose `Default` gives a value would accept `IMMUTABLE` instead.
+    fn parameter_use(&self, via: &Related) -> ParameterUse {
+        let parameter = self
+            .template
+            .parameters
+            .values()
+            .find(|p| p.default.is_some_and(|d| d.range == via.range));
+        let accepts_immutable = parameter.is_some_and(|p| {
+            p.allowed_values.is_empty()
+                || p.allowed_values
+                    .iter()
+                    .any(|v| v.as_str() == Some(TagMutability::Immutable.as_str()))
+        });
+        ParameterUse { accepts_immutable }
+    }
+
+    /// A policy given as structure (intrinsics evaluated inside it), as JSON text, or as the
+    /// text of an `Fn::Sub`.
+    fn policy(&mut self, node: &'a Node, setting: &'static str) -> Value<Policy> {
+        let mut value = Value::new(setting);
+        for candidate in self.template.resolve(node) {
+            let state = match &candidate.value {
+                Evaluated::Node(document) if document.as_mapping().is_some() => Known::Is(
+                    super::policy::lower(document, self.template, self.site, self.lowering),
+                ),
+                Evaluated::Node(text) => {
+                    let owner = OwnerForm::account(self.lowering.settings.account_id.as_deref());
+                    match super::policy::lower_string(text, owner, self.lowering) {
+                        Some(policy) => Known::Is(policy),
+                        None => continue,
+                    }
+                }
+                Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+                Evaluated::Text(_) | Evaluated::Opaque(_) => match intrinsic(candidate.at) {
+                    // A policy written as `!Sub` text: checked as written, `${…}` and all.
+                    Some(("Fn::Sub", arg)) => {
+                        let text = arg
+                            .as_sequence()
+                            .and_then(|s| s.items.first())
+                            .unwrap_or(arg);
+                        match super::policy::lower_string(text, OwnerForm::SubText, self.lowering) {
+                            Some(policy) => Known::Is(policy),
+                            None => continue,
+                        }
+                    }
+                    _ => continue,
+                },
+            };
+            value.candidates.push(Candidate {
+                state,
+                origin: written_at(candidate.at, candidate.origin),
+            });
+        }
+        value
+    }
+
+    fn registry_scanning(&mut self, resource: &Resource<'a>) -> RegistryScanning {
+        let get = |key: &str| resource.properties.and_then(|p| p.get(key));
+        let rules = get("Rules")
+            .and_then(Node::as_sequence)
+            .map(|rules| {
+                rules
+                    .items
+                    .iter()
+                    .map(|rule| ScanningRule {
+                        frequency: rule
+                            .get("ScanFrequency")
+                            .map(|f| self.text(f, "ScanFrequency"))
+                            .unwrap_or_else(|| Value::new("ScanFrequency")),
+                        filters: rule
+                            .get("RepositoryFilters")
+                            .and_then(Node::as_sequence)
+                            .map(|fs| {
+                                fs.items
+                                    .iter()
+                                    .filter_map(|f| f.get("Filter"))
+                                    .map(|f| self.text(f, "Filter"))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        RegistryScanning {
+            at: resource.id_range,
+            scan_type: get("ScanType")
+                .map(|t| self.text(t, "ScanType"))
+                .unwrap_or_else(|| Value::new("ScanType")),
+            rules,
+        }
+    }
+
+    fn replication(&mut self, resource: &Resource<'a>) -> Replication {
+        let rules = resource
+            .properties
+            .and_then(|p| p.get("ReplicationConfiguration"))
+            .and_then(|c| c.get("Rules"))
+            .and_then(Node::as_sequence);
+        let mut destinations = Vec::new();
+        for rule in rules.into_iter().flat_map(|r| &r.items) {
+            let listed = rule.get("Destinations").and_then(Node::as_sequence);
+            for destination in listed.into_iter().flat_map(|d| &d.items) {
+                destinations.push(ReplicationDestination {
+                    region: self.optional_text(destination.get("Region"), "Region"),
+                    registry_id: self.optional_text(destination.get("RegistryId"), "RegistryId"),
+                });
+            }
+        }
+        Replication {
+            at: resource.id_range,
+            destinations,
+        }
+    }
+
+    /// A string setting, each candidate as text (a `!GetAtt` as `${Key.Arn}`) or unknown.
+    fn text(&self, node: &'a Node, setting: &'static str) -> Value<String> {
+        Value {
+            setting,
+            candidates: self
+                .template
+                .resolve(node)
+                .into_iter()
+                .map(text_candidate)
+                .collect(),
+        }
+    }
+
+    fn optional_text(&self, node: Option<&'a Node>, setting: &'static str) -> Value<String> {
+        node.map_or_else(|| Value::new(setting), |n| self.text(n, setting))
+    }
+
+    fn texts(&self, node: Option<&'a Node>, setting: &'static str) -> Vec<Value<String>> {
+        match node.and_then(Node::as_sequence) {
+            Some(list) => list.items.iter().map(|i| self.text(i, setting)).collect(),
+            None => node.map(|n| self.text(n, setting)).into_iter().collect(),
+        }
+    }
+
+    fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
+        let text = self.text(node, setting);
+        Value {
+            setting,
+            candidates: text
+                .candidates
+                .into_iter()
+                .map(|c| Candidate {
+                    state: match c.state {
+                        Known::Is(t) if t.eq_ignore_ascii_case("true") => Known::Is(true),
+                        Known::Is(t) if t.eq_ignore_ascii_case("false") => Known::Is(false),
+                        Known::Is(_) | Known::Rejected => Known::Rejected,
+                        Known::Unknown(reason) => Known::Unknown(reason),
+                    },
+                    origin: c.origin,
+                })
+                .collect(),
+        }
+    }
+}

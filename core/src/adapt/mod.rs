@@ -1,0 +1,337 @@
+//! Adapters: what a source is (decided from its content), and its lowering into the model. Each
+//! source kind has its adapter — CloudFormation/SAM templates, policy documents, the output of
+//! the AWS CLI — and each keeps, for every value it lowers, the place in its text a remedy would
+//! rewrite ([`Target`]), so that it can render the rules' remedies as edits or commands.
+//!
+//! Values AWS would reject are reported here, while lowering (ECR902), with the syntax errors and
+//! duplicate keys of policies held inside strings (ECR901, ECR904).
+
+mod cli_output;
+pub mod cloudformation;
+mod policy;
+mod render;
+pub(crate) mod resolve;
+
+use serde::Serialize;
+use typed_arena::Arena;
+
+use crate::diagnostic::{Fix, Related};
+use crate::model::{Anchor, Candidate, Known, Model, Origin, Written};
+use crate::rules::RuleMeta;
+use crate::settings::Settings;
+use crate::syntax::write::Writer;
+use crate::syntax::{Document, Node};
+use crate::text::TextRange;
+
+pub use render::Rendered;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    CloudformationTemplate,
+    SamTemplate,
+    /// An IAM resource policy document (`Statement` as a list or a single object).
+    RepositoryPolicy,
+    /// `aws ecr get-repository-policy`: a policy inside the JSON string `policyText`.
+    GetRepositoryPolicyOutput,
+    /// `aws ecr describe-repositories` (or `create-repository`) output.
+    DescribeRepositoriesOutput,
+    /// Not something ecrlint checks.
+    Other,
+}
+
+impl InputKind {
+    pub fn is_ours(self) -> bool {
+        self != InputKind::Other
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            InputKind::CloudformationTemplate => "CloudFormation template",
+            InputKind::SamTemplate => "SAM template",
+            InputKind::RepositoryPolicy => "repository policy",
+            InputKind::GetRepositoryPolicyOutput => "aws ecr get-repository-policy output",
+            InputKind::DescribeRepositoriesOutput => "aws ecr describe-repositories output",
+            InputKind::Other => "not a template, policy or ECR CLI output",
+        }
+    }
+
+    /// Decides from a parsed root value, asking each adapter in turn.
+    pub fn of(root: &Node) -> InputKind {
+        if root.as_mapping().is_none() {
+            return InputKind::Other;
+        }
+        cloudformation::detect(root)
+            .or_else(|| cli_output::detect(root))
+            .or_else(|| policy::detect(root))
+            .unwrap_or(InputKind::Other)
+    }
+
+    /// A guess from the raw text, for a document that did not parse: is a syntax error worth
+    /// showing to an editor that did not ask about this file?
+    pub fn sniff(source: &str) -> InputKind {
+        let head = &source[..floor_char_boundary(source, 64 * 1024)];
+        if head.contains("AWS::Serverless") {
+            InputKind::SamTemplate
+        } else if head.contains("AWSTemplateFormatVersion") || head.contains("AWS::") {
+            InputKind::CloudformationTemplate
+        } else if head.contains("policyText") {
+            InputKind::GetRepositoryPolicyOutput
+        } else if head.contains("repositoryArn") {
+            InputKind::DescribeRepositoriesOutput
+        } else if head.contains("Statement") {
+            InputKind::RepositoryPolicy
+        } else {
+            InputKind::Other
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A finding raised while lowering: a value AWS would reject, or a syntax problem of a policy
+/// held in a string.
+#[derive(Clone, Debug)]
+pub(crate) struct Raised {
+    pub rule: &'static RuleMeta,
+    pub range: TextRange,
+    pub message: String,
+    pub fix: Option<Fix>,
+    pub related: Vec<Related>,
+}
+
+/// A source lowered into the model, with what its adapter needs to render remedies.
+pub(crate) struct Lowered<'a> {
+    pub kind: InputKind,
+    pub model: Model,
+    pub raised: Vec<Raised>,
+    /// A policy held in a string did not parse: the source as a whole is not sound to rewrite.
+    pub embedded_syntax_error: bool,
+    /// The CloudFormation view, for suppressions in `Metadata`.
+    pub template: Option<cloudformation::Template<'a>>,
+    targets: Vec<Target<'a>>,
+    sites: Vec<Site<'a>>,
+}
+
+/// Where in a source a remedy writes: kept by the adapter, named in the model by an [`Anchor`].
+#[derive(Clone, Debug)]
+pub(crate) enum Target<'a> {
+    /// A value written in the text. `at` is where it stands (the `!Ref`, the `Fn::If` branch),
+    /// `literal` the scalar holding its text (a parameter's `Default`), `parameter` set when the
+    /// value comes from one, with whether the parameter would accept `IMMUTABLE`.
+    Scalar {
+        site: usize,
+        setting: &'static str,
+        literal: Option<&'a Node>,
+        parameter: Option<ParameterUse>,
+    },
+    /// A template setting nobody wrote: the resource, and its `Properties` when present.
+    Missing {
+        site: usize,
+        setting: &'static str,
+        resource: &'a Node,
+        properties: Option<&'a Node>,
+    },
+    /// A template resource's `Properties`, for remedies that touch several settings.
+    Properties {
+        site: usize,
+        properties: Option<&'a Node>,
+    },
+    /// A repository that exists: remedies are `aws ecr` commands.
+    Deployed {
+        name: String,
+        registry_id: Option<String>,
+    },
+    /// A principal of a policy.
+    Principal {
+        site: usize,
+        at: &'a Node,
+        place: Place<'a>,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ParameterUse {
+    pub accepts_immutable: bool,
+}
+
+/// Where an everyone-principal stands, which decides how a fix rewrites it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Place<'a> {
+    /// `Principal: "*"`.
+    Whole,
+    /// `Principal: {AWS: "*"}`.
+    AwsValue,
+    /// One element of `Principal: {AWS: [...]}`.
+    AwsListItem { list: &'a Node, index: usize },
+}
+
+/// A stretch of text that edits are written into: the document, or a policy inside one of its
+/// strings, and how the owning account can be written there.
+pub(crate) struct Site<'a> {
+    pub writer: Writer<'a>,
+    pub owner: OwnerForm<'a>,
+}
+
+/// How the owning account's root can be written where a policy stands.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum OwnerForm<'a> {
+    /// Template structure: `Fn::Sub` with `${AWS::Partition}` and `${AWS::AccountId}`.
+    Template,
+    /// Text inside an `Fn::Sub` string: the same variables, written inline.
+    SubText,
+    /// A known account id (`--account-id`, or get-repository-policy's `registryId`).
+    Account(&'a str),
+    /// No account known: no fix.
+    Unknown,
+}
+
+impl<'a> OwnerForm<'a> {
+    pub fn account(id: Option<&'a str>) -> Self {
+        id.map_or(OwnerForm::Unknown, OwnerForm::Account)
+    }
+
+    pub fn owner(self) -> Option<crate::model::Owner> {
+        match self {
+            OwnerForm::Template | OwnerForm::SubText => Some(crate::model::Owner::Deployment),
+            OwnerForm::Account(id) => Some(crate::model::Owner::Account(id.to_string())),
+            OwnerForm::Unknown => None,
+        }
+    }
+}
+
+/// What lowering collects: the model as it grows, the targets and sites behind its anchors,
+/// and the findings raised on the way.
+pub(crate) struct Lowering<'a> {
+    pub source: &'a str,
+    /// Holds the trees of policies parsed out of strings, for as long as the source.
+    pub arena: &'a Arena<Node>,
+    pub settings: &'a Settings,
+    pub model: Model,
+    pub raised: Vec<Raised>,
+    pub embedded_syntax_error: bool,
+    targets: Vec<Target<'a>>,
+    sites: Vec<Site<'a>>,
+}
+
+impl<'a> Lowering<'a> {
+    fn new(source: &'a str, arena: &'a Arena<Node>, settings: &'a Settings) -> Self {
+        Lowering {
+            source,
+            arena,
+            settings,
+            model: Model::default(),
+            raised: Vec::new(),
+            embedded_syntax_error: false,
+            targets: Vec::new(),
+            sites: Vec::new(),
+        }
+    }
+
+    pub fn anchor(&mut self, target: Target<'a>) -> Anchor {
+        self.targets.push(target);
+        Anchor(crate::text::to_u32(self.targets.len() - 1))
+    }
+
+    pub fn site(&mut self, site: Site<'a>) -> usize {
+        self.sites.push(site);
+        self.sites.len() - 1
+    }
+
+    pub fn writer(&self, site: usize) -> &Writer<'a> {
+        &self.sites[site].writer
+    }
+
+    pub fn raise(
+        &mut self,
+        rule: &'static RuleMeta,
+        range: TextRange,
+        message: String,
+        fix: Option<Fix>,
+        related: Vec<Related>,
+    ) {
+        self.raised.push(Raised {
+            rule,
+            range,
+            message,
+            fix,
+            related,
+        });
+    }
+
+    fn finish(
+        self,
+        kind: InputKind,
+        template: Option<cloudformation::Template<'a>>,
+    ) -> Lowered<'a> {
+        Lowered {
+            kind,
+            model: self.model,
+            raised: self.raised,
+            embedded_syntax_error: self.embedded_syntax_error,
+            template,
+            targets: self.targets,
+            sites: self.sites,
+        }
+    }
+}
+
+/// Decides what a parsed source is and lowers it into the model.
+pub(crate) fn lower<'a>(
+    source: &'a str,
+    document: &'a Document,
+    arena: &'a Arena<Node>,
+    settings: &'a Settings,
+) -> Lowered<'a> {
+    let mut lowering = Lowering::new(source, arena, settings);
+    let Some(root) = &document.root else {
+        return lowering.finish(InputKind::sniff(source), None);
+    };
+    let kind = InputKind::of(root);
+    let mut template = None;
+    match kind {
+        InputKind::CloudformationTemplate | InputKind::SamTemplate => {
+            let view = cloudformation::Template::new(root);
+            cloudformation::lower(&view, document.format, &mut lowering);
+            template = Some(view);
+        }
+        InputKind::RepositoryPolicy => policy::lower_document(root, document.format, &mut lowering),
+        InputKind::GetRepositoryPolicyOutput => {
+            cli_output::lower_policy_output(root, &mut lowering)
+        }
+        InputKind::DescribeRepositoriesOutput => {
+            cli_output::lower_repositories(root, &mut lowering)
+        }
+        InputKind::Other => {}
+    }
+    lowering.finish(kind, template)
+}
+
+/// The origin of a value written at `at` (reached through `via`), which no remedy rewrites.
+pub(crate) fn written_at(at: &Node, via: Option<Related>) -> Origin {
+    Origin {
+        range: at.range,
+        via,
+        written: Written::Explicit,
+        anchor: Anchor::NONE,
+    }
+}
+
+/// A string value as the model holds it: text (an opaque value as `${…}`), or unknown, or a
+/// non-string AWS would not take.
+pub(crate) fn text_candidate(candidate: resolve::Candidate<'_>) -> Candidate<String> {
+    let state = match &candidate.value {
+        resolve::Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+        value => value.text().map_or(Known::Rejected, Known::Is),
+    };
+    Candidate {
+        state,
+        origin: written_at(candidate.at, candidate.origin),
+    }
+}

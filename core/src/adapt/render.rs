@@ -1,0 +1,165 @@
+//! Remedies rendered for the source they came from: edits that keep the text's quoting,
+//! indentation and escaping, or, for a repository that exists, the `aws ecr` command.
+
+use super::{Lowered, OwnerForm, Place, Target};
+use crate::diagnostic::Fix;
+use crate::model::{Anchor, Remedy, TagMutability};
+use crate::syntax::write::Generated;
+
+/// A remedy as the source can take it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rendered {
+    Fix(Fix),
+    /// The command that changes the live repository, for the message.
+    Command(String),
+}
+
+const OWNER_ARN_SUB: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
+
+impl Lowered<'_> {
+    fn target(&self, anchor: Anchor) -> Option<&Target<'_>> {
+        self.targets.get(anchor.0 as usize)
+    }
+
+    /// Renders a remedy; `None` when this source cannot take it safely.
+    pub(crate) fn render(&self, remedy: &Remedy) -> Option<Rendered> {
+        match remedy {
+            Remedy::ImmutableTags {
+                repository,
+                value,
+                drop_exclusions,
+            } => self.immutable_tags(*repository, *value, *drop_exclusions),
+            Remedy::RestrictPrincipal {
+                principal,
+                written,
+                beside_others,
+            } => self
+                .restrict_principal(*principal, written, *beside_others)
+                .map(Rendered::Fix),
+        }
+    }
+
+    fn immutable_tags(
+        &self,
+        repository: Anchor,
+        value: Anchor,
+        drop_exclusions: bool,
+    ) -> Option<Rendered> {
+        let immutable = TagMutability::Immutable.as_str();
+        let fix = match self.target(value)? {
+            Target::Deployed { name, registry_id } => {
+                let registry = registry_id
+                    .as_ref()
+                    .map(|id| format!(" --registry-id {id}"))
+                    .unwrap_or_default();
+                return Some(Rendered::Command(format!(
+                    "aws ecr put-image-tag-mutability --repository-name {name} --image-tag-mutability {immutable}{registry}"
+                )));
+            }
+            Target::Missing {
+                site,
+                setting,
+                resource,
+                properties,
+            } => {
+                let writer = &self.sites[*site].writer;
+                let value = Generated::Str(immutable.into());
+                let edit = match properties {
+                    Some(properties) => writer.insert_entry(properties, setting, &value)?,
+                    None if resource.get("Properties").is_none() => writer.insert_entry(
+                        resource,
+                        "Properties",
+                        &Generated::Map(vec![(setting.to_string(), value)]),
+                    )?,
+                    None => return None,
+                };
+                Fix::safe(format!("Set `{setting}: {immutable}`"), vec![edit])
+            }
+            Target::Scalar {
+                site,
+                setting,
+                literal,
+                parameter,
+            } => {
+                let writer = &self.sites[*site].writer;
+                if !drop_exclusions {
+                    // Through a parameter, its Default is rewritten when it accepts the value.
+                    if parameter.is_some_and(|p| !p.accepts_immutable) {
+                        return None;
+                    }
+                    let edit = writer.replace_scalar_text((*literal)?, immutable)?;
+                    Fix::safe(format!("Set `{setting}` to `{immutable}`"), vec![edit])
+                } else {
+                    // Tags deliberately left mutable stop being so: only where written directly.
+                    if parameter.is_some() {
+                        return None;
+                    }
+                    let mut edits = vec![writer.replace_scalar_text((*literal)?, immutable)?];
+                    if let Some(Target::Properties {
+                        site,
+                        properties: Some(properties),
+                    }) = self.target(repository)
+                    {
+                        if properties
+                            .get(super::cloudformation::EXCLUSION_FILTERS)
+                            .is_some()
+                        {
+                            edits.push(self.sites[*site].writer.remove_entry(
+                                properties,
+                                super::cloudformation::EXCLUSION_FILTERS,
+                            )?);
+                        }
+                    }
+                    Fix::unsafe_(
+                        format!(
+                            "Set `{setting}` to `{immutable}` and remove the exclusion filters"
+                        ),
+                        edits,
+                    )
+                }
+            }
+            Target::Properties { .. } | Target::Principal { .. } => return None,
+        };
+        Some(Rendered::Fix(fix))
+    }
+
+    fn restrict_principal(
+        &self,
+        anchor: Anchor,
+        written: &str,
+        beside_others: bool,
+    ) -> Option<Fix> {
+        let Target::Principal { site, at, place } = self.target(anchor)? else {
+            return None;
+        };
+        let site = &self.sites[*site];
+        // Beside other principals, the everyone-principal is just removed: no account needed.
+        if let (true, Place::AwsListItem { list, index }) = (beside_others, place) {
+            if let Some(edit) = site.writer.remove_item(list, *index) {
+                return Some(Fix::safe(
+                    format!("Remove `{written}` from the principals"),
+                    vec![edit],
+                ));
+            }
+        }
+        let (owner, owner_text) = match site.owner {
+            OwnerForm::Template => (Generated::Sub(OWNER_ARN_SUB.into()), OWNER_ARN_SUB.into()),
+            OwnerForm::SubText => (Generated::Str(OWNER_ARN_SUB.into()), OWNER_ARN_SUB.into()),
+            OwnerForm::Account(id) => {
+                let arn = format!("arn:aws:iam::{id}:root");
+                (Generated::Str(arn.clone()), arn)
+            }
+            OwnerForm::Unknown => return None,
+        };
+        let edit = match place {
+            Place::Whole => site
+                .writer
+                .replace_node(at, &Generated::Map(vec![("AWS".to_string(), owner)]))?,
+            _ => site.writer.replace_node(at, &owner)?,
+        };
+        Some(Fix::safe(
+            format!("Allow only the owning account (`{owner_text}`)"),
+            vec![edit],
+        ))
+    }
+}

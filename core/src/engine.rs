@@ -1,0 +1,284 @@
+//! The pipeline every face calls: text → syntax → adapter → model → rules → findings with their
+//! remedies rendered by the adapter, then suppressions. And applying fixes: one shared routine
+//! for every face, in rounds (a fix can reveal the next finding) until nothing fixable is left;
+//! a document that does not parse is never rewritten, and a round that would leave the document
+//! unparsable is thrown away.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use typed_arena::Arena;
+
+use crate::adapt::{self, InputKind, Rendered};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
+use crate::rules::{self, Report, RuleMeta, DUPLICATE_KEY, INVALID_SYNTAX, UNRESOLVED_VALUE};
+use crate::settings::Settings;
+use crate::suppress::{self, Suppressible};
+use crate::syntax::{self, Format};
+use crate::text::TextRange;
+
+/// What one source gave: the kind of input it was taken for, whether it parsed, and the findings,
+/// sorted by position.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Checked {
+    pub kind: InputKind,
+    pub format: Format,
+    /// Whether the source (and every policy held in one of its strings) parsed. Fixes are never
+    /// applied to a source that did not, whatever rules are selected.
+    pub parsed: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks one source. `path` is a hint for the format (`.json`, `.yaml`); the kind of input is
+/// always decided from the content.
+pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
+    let format = syntax::detect_format(source, path);
+    let document = syntax::parse(source, format);
+    let arena = Arena::new();
+    let lowered = adapt::lower(source, &document, &arena, settings);
+    let parsed = document.errors.is_empty() && !lowered.embedded_syntax_error;
+    let mut found = Found {
+        settings,
+        diagnostics: Vec::new(),
+    };
+    for error in &document.errors {
+        found.push(
+            &INVALID_SYNTAX,
+            error.range,
+            error.message.clone(),
+            None,
+            Vec::new(),
+        );
+    }
+    for duplicate in &document.duplicate_keys {
+        let (message, related) = rules::duplicate_key::describe(duplicate);
+        found.push(&DUPLICATE_KEY, duplicate.range, message, None, related);
+    }
+    for raised in lowered.raised.iter().cloned() {
+        found.push(
+            raised.rule,
+            raised.range,
+            raised.message,
+            raised.fix,
+            raised.related,
+        );
+    }
+    if document.root.is_some() {
+        // A rule whose own findings are not wanted still runs when the values it could not
+        // decide are (ECR903).
+        let unresolved_wanted = settings.enabled(&UNRESOLVED_VALUE);
+        let mut report = Report::default();
+        for (rule, check) in rules::CHECKS {
+            if unresolved_wanted || settings.enabled(rule) {
+                check(&lowered.model, &mut report);
+            }
+        }
+        for finding in report.findings {
+            if !settings.enabled(finding.rule) {
+                continue;
+            }
+            let mut message = finding.message;
+            let fix = match finding.remedy.and_then(|r| lowered.render(&r)) {
+                Some(Rendered::Fix(fix)) => Some(fix),
+                Some(Rendered::Command(command)) => {
+                    message.push_str(&format!("; run `{command}`"));
+                    None
+                }
+                None => {
+                    message.push_str(finding.without_fix.unwrap_or_default());
+                    None
+                }
+            };
+            found.push(finding.rule, finding.range, message, fix, finding.related);
+        }
+        for unresolved in report.unresolved {
+            let message = format!("cannot tell {}: {}", unresolved.question, unresolved.reason);
+            found.push(
+                &UNRESOLVED_VALUE,
+                unresolved.range,
+                message,
+                None,
+                Vec::new(),
+            );
+        }
+    }
+    let mut diagnostics = found.diagnostics;
+    let suppressible = Suppressible {
+        source,
+        document: &document,
+        template: lowered.template.as_ref(),
+        parsed,
+    };
+    suppress::apply(&suppressible, settings, &mut diagnostics);
+    diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    diagnostics.dedup();
+    Checked {
+        kind: lowered.kind,
+        format,
+        parsed,
+        diagnostics,
+    }
+}
+
+/// Collects diagnostics, applying rule selection and severity overrides as they come.
+struct Found<'s> {
+    settings: &'s Settings,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Found<'_> {
+    fn push(
+        &mut self,
+        rule: &'static RuleMeta,
+        range: TextRange,
+        message: String,
+        fix: Option<Fix>,
+        related: Vec<Related>,
+    ) {
+        if !self.settings.enabled(rule) {
+            return;
+        }
+        self.diagnostics.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: self.settings.severity_of(rule),
+            message,
+            range,
+            fix,
+            related,
+        });
+    }
+}
+
+/// Rounds after which fixing stops even if fixes remain (they would be fighting each other).
+const MAX_ROUNDS: usize = 10;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FixedSource {
+    /// The text after all applied fixes (the input itself when nothing applied).
+    pub text: String,
+    pub applied: Vec<AppliedFix>,
+    /// What the fixed text still has.
+    pub remaining: Checked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppliedFix {
+    pub code: &'static str,
+    pub title: String,
+}
+
+/// Applies every safe fix (and unsafe ones when asked). Never fixes a document that does not parse.
+pub fn fix(
+    source: &str,
+    path: Option<&str>,
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> FixedSource {
+    let mut text = source.to_string();
+    let mut applied = Vec::new();
+    let mut checked = check(&text, path, settings);
+    for _ in 0..MAX_ROUNDS {
+        if !checked.parsed {
+            break;
+        }
+        let mut edits: Vec<Edit> = Vec::new();
+        // Edits taken this round, by start: a new edit is checked against its neighbours only.
+        let mut taken: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut round = Vec::new();
+        for diagnostic in &checked.diagnostics {
+            let Some(fix) = &diagnostic.fix else { continue };
+            if fix.applicability == Applicability::Unsafe && !unsafe_fixes {
+                continue;
+            }
+            let overlaps = fix.edits.iter().any(|e| conflicts(&taken, e));
+            if overlaps || fix.edits.is_empty() {
+                continue;
+            }
+            for e in &fix.edits {
+                taken.insert(e.range.start, e.range.end);
+            }
+            edits.extend(fix.edits.iter().cloned());
+            round.push(AppliedFix {
+                code: diagnostic.code,
+                title: fix.title.clone(),
+            });
+        }
+        if round.is_empty() {
+            break;
+        }
+        let next = apply_edits(&text, &edits);
+        let next_checked = check(&next, path, settings);
+        if !next_checked.parsed {
+            break;
+        }
+        text = next;
+        checked = next_checked;
+        applied.extend(round);
+    }
+    FixedSource {
+        text,
+        applied,
+        remaining: checked,
+    }
+}
+
+/// Whether an edit conflicts with one already taken: they overlap, or insert at the same place.
+fn conflicts(taken: &BTreeMap<u32, u32>, edit: &Edit) -> bool {
+    let (start, end) = (edit.range.start, edit.range.end);
+    let before = taken.range(..=start).next_back();
+    let after = taken.range(start..).next();
+    before.is_some_and(|(&s, &e)| s == start || e > start)
+        || after.is_some_and(|(&s, _)| s == start || s < end)
+}
+
+/// Applies non-overlapping edits to a text.
+pub fn apply_edits(source: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(source.len() + 64);
+    let mut at = 0usize;
+    for edit in sorted {
+        let range = edit.range.as_usize();
+        if range.start < at || range.end > source.len() {
+            continue;
+        }
+        out.push_str(&source[at..range.start]);
+        out.push_str(&edit.content);
+        at = range.end;
+    }
+    out.push_str(&source[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TextRange;
+
+    #[test]
+    fn edits_conflict_when_they_overlap_or_insert_at_one_place() {
+        let taken: BTreeMap<u32, u32> = [(10, 20), (30, 30)].into_iter().collect();
+        let edit = |start, end| Edit::replace(TextRange::new(start, end), "x");
+        assert!(!conflicts(&taken, &edit(0, 10)), "touching is fine");
+        assert!(!conflicts(&taken, &edit(20, 25)));
+        assert!(!conflicts(&taken, &edit(20, 20)));
+        assert!(conflicts(&taken, &edit(5, 11)));
+        assert!(conflicts(&taken, &edit(19, 21)));
+        assert!(
+            conflicts(&taken, &edit(12, 12)),
+            "an insertion inside a replaced range"
+        );
+        assert!(
+            conflicts(&taken, &edit(30, 30)),
+            "two insertions at one place"
+        );
+        assert!(
+            conflicts(&taken, &edit(25, 35)),
+            "a replacement over an insertion"
+        );
+        assert!(!conflicts(&taken, &edit(31, 40)));
+    }
+}

@@ -1,0 +1,250 @@
+//! The one model of ECR that every adapter lowers into and every rule reads: the registry, its
+//! repositories and repository creation templates, their policies, scanning, encryption and
+//! lifecycle settings. Nothing here knows YAML, JSON, CloudFormation or the AWS CLI.
+//!
+//! Every value says where it came from ([`Origin`]): the range it was written at (and the
+//! parameter `Default` it was reached through), or the place a default nobody wrote is anchored
+//! at. A value can be several candidates (`Fn::If`, `AllowedValues`), or unknown with a reason.
+
+pub mod policy;
+
+use crate::diagnostic::Related;
+use crate::text::TextRange;
+
+pub use policy::{
+    names_everyone, Clause, ConditionSet, ConditionValue, Effect, Owner, Policy, Principal,
+    PrincipalForm, Statement,
+};
+
+/// What one source says about ECR.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub registry: Registry,
+    /// Repositories, and repository creation templates (which configure the repositories they
+    /// create), in source order.
+    pub repositories: Vec<Repository>,
+    /// Repository policies whose repository the source does not name (a policy document on its
+    /// own).
+    pub policies: Vec<Value<Policy>>,
+}
+
+/// Settings of the registry as a whole.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    /// Registry policies (`AWS::ECR::RegistryPolicy`), each possibly several candidates.
+    pub policies: Vec<Value<Policy>>,
+    pub scanning: Vec<RegistryScanning>,
+    pub replication: Vec<Replication>,
+}
+
+/// A registry scanning configuration: its type and its rules.
+#[derive(Clone, Debug)]
+pub struct RegistryScanning {
+    pub at: TextRange,
+    /// `BASIC` or `ENHANCED`.
+    pub scan_type: Value<String>,
+    pub rules: Vec<ScanningRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScanningRule {
+    /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`.
+    pub frequency: Value<String>,
+    /// `WILDCARD` filters on repository names.
+    pub filters: Vec<Value<String>>,
+}
+
+/// A replication configuration: where images go.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    pub at: TextRange,
+    pub destinations: Vec<ReplicationDestination>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReplicationDestination {
+    pub region: Value<String>,
+    pub registry_id: Value<String>,
+}
+
+/// A repository, or a creation template that configures repositories yet to be created.
+#[derive(Clone, Debug)]
+pub struct Repository {
+    pub kind: RepositoryKind,
+    /// Where a finding about the whole repository points: its logical id, or its description.
+    pub at: TextRange,
+    /// `Some` for a repository that exists (described by the AWS CLI or read from the account),
+    /// `None` for one a template declares.
+    pub deployed: Option<Deployed>,
+    pub name: Option<Value<String>>,
+    pub tag_mutability: Value<TagMutability>,
+    /// Exclusion filters of the `*_WITH_EXCLUSION` settings.
+    pub exclusion_filters: Vec<Value<String>>,
+    /// `ScanOnPush`: absent when not written.
+    pub scan_on_push: Option<Value<bool>>,
+    pub encryption: Encryption,
+    /// The lifecycle policy text, when one is attached.
+    pub lifecycle_policy: Option<Value<String>>,
+    /// The repository policy, when one is attached.
+    pub policy: Option<Value<Policy>>,
+    /// Anchors the remedies that rewrite the repository's settings as a whole.
+    pub anchor: Anchor,
+}
+
+#[derive(Clone, Debug)]
+pub enum RepositoryKind {
+    Repository,
+    /// A repository creation template for repositories whose names start with `prefix` (`ROOT`:
+    /// every repository without a template of its own).
+    CreationTemplate {
+        prefix: Option<Value<String>>,
+        applied_for: Vec<Value<String>>,
+    },
+}
+
+/// A repository that exists, named as the AWS API names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployed {
+    pub name: String,
+    pub registry_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Encryption {
+    /// `AES256`, `KMS` or `KMS_DSSE`; absent when not written (AWS then uses `AES256`).
+    pub encryption_type: Option<Value<String>>,
+    pub kms_key: Option<Value<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagMutability {
+    Mutable,
+    Immutable,
+    MutableWithExclusion,
+    ImmutableWithExclusion,
+}
+
+impl TagMutability {
+    /// The values AWS accepts, as AWS spells them.
+    pub const ALL: [TagMutability; 4] = [
+        TagMutability::Immutable,
+        TagMutability::Mutable,
+        TagMutability::ImmutableWithExclusion,
+        TagMutability::MutableWithExclusion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagMutability::Mutable => "MUTABLE",
+            TagMutability::Immutable => "IMMUTABLE",
+            TagMutability::MutableWithExclusion => "MUTABLE_WITH_EXCLUSION",
+            TagMutability::ImmutableWithExclusion => "IMMUTABLE_WITH_EXCLUSION",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TagMutability> {
+        TagMutability::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+/// A setting's value: every candidate it can take. Empty when the source does not say.
+#[derive(Clone, Debug)]
+pub struct Value<T> {
+    /// The setting as the source names it (`ImageTagMutability`), for messages.
+    pub setting: &'static str,
+    pub candidates: Vec<Candidate<T>>,
+}
+
+impl<T> Value<T> {
+    pub fn new(setting: &'static str) -> Self {
+        Value {
+            setting,
+            candidates: Vec::new(),
+        }
+    }
+
+    pub fn one(setting: &'static str, candidate: Candidate<T>) -> Self {
+        Value {
+            setting,
+            candidates: vec![candidate],
+        }
+    }
+
+    /// The known values among the candidates.
+    pub fn known(&self) -> impl Iterator<Item = (&T, &Candidate<T>)> {
+        self.candidates.iter().filter_map(|c| match &c.state {
+            Known::Is(value) => Some((value, c)),
+            _ => None,
+        })
+    }
+}
+
+/// One value a setting can take, and where it comes from.
+#[derive(Clone, Debug)]
+pub struct Candidate<T> {
+    pub state: Known<T>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Known<T> {
+    Is(T),
+    /// Cannot be known before deployment; the reason says why.
+    Unknown(String),
+    /// A value AWS would not accept. The adapter reports it (ECR902) where the source wrote it.
+    Rejected,
+}
+
+/// Where a value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// Where a finding about the value points: the value as written (the `!Ref` that pulls it
+    /// in, the `Fn::If` branch), or, for a default nobody wrote, the place it is anchored at.
+    pub range: TextRange,
+    /// The place the value really comes from when that is elsewhere: a parameter's `Default`.
+    pub via: Option<Related>,
+    pub written: Written,
+    /// Lets the adapter that lowered the value rewrite it.
+    pub anchor: Anchor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Written in the source (or reached from it).
+    Explicit,
+    /// Nobody wrote it: AWS's default, anchored at `Origin::range`.
+    Default,
+    /// Read from a repository that exists (AWS CLI output, the live account).
+    Deployed,
+}
+
+/// An opaque handle, given out by the adapter that lowered a value, by which the same adapter
+/// finds the place to rewrite. Rules pass it back inside a [`Remedy`] and never look inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Anchor(pub(crate) u32);
+
+impl Anchor {
+    /// For values nothing can rewrite.
+    pub const NONE: Anchor = Anchor(u32::MAX);
+}
+
+/// What a rule would change, in the model's terms; the source's adapter writes it as edits (or
+/// as an `aws ecr …` command where there is no text to edit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// Make image tags immutable: rewrite (or write, where it is missing) the tag mutability
+    /// setting anchored at `value`. With `drop_exclusions`, the exclusion filters of the
+    /// repository anchored at `repository` go too — an unsafe change.
+    ImmutableTags {
+        repository: Anchor,
+        value: Anchor,
+        drop_exclusions: bool,
+    },
+    /// Take an everyone-principal out of a policy: removed from its list when `beside_others`,
+    /// else replaced by the owning account.
+    RestrictPrincipal {
+        principal: Anchor,
+        written: String,
+        beside_others: bool,
+    },
+}

@@ -1,0 +1,204 @@
+//! The one question asked of a policy statement, shared by the rules that need it: can it reach
+//! everyone? An `Allow` whose principal names everyone (or that uses `NotPrincipal`), unless a
+//! condition pins the caller to known parties.
+
+use crate::model::{
+    names_everyone, ConditionSet, ConditionValue, Effect, Known, Origin, Principal, PrincipalForm,
+    Statement,
+};
+use crate::text::TextRange;
+
+/// Condition operators that, on a caller-pinning key, limit who gets in. `ForAllValues:` is
+/// absent on purpose (it passes on an empty set), and so are the `…IfExists` forms (they pass
+/// when the key is missing).
+const RESTRICTING_OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+    "IpAddress",
+];
+
+/// Condition keys that pin the caller (or the calling network) to known parties.
+const CALLER_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceowner",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceip",
+    "aws:userid",
+];
+
+/// How a statement lets everyone in.
+#[derive(Clone, Debug)]
+pub enum Reach<'m> {
+    /// A principal that means everyone, and its text as written (`*`, `arn:aws:iam::*:root`).
+    Everyone {
+        principal: &'m Principal,
+        written: &'m str,
+    },
+    /// `Allow` with `NotPrincipal`: everyone not listed.
+    NotPrincipal { key: TextRange },
+    /// The principal, the effect or a condition cannot be known before deployment.
+    Unresolved { origin: &'m Origin, reason: String },
+}
+
+/// Every way one statement reaches everyone.
+pub fn statement_reach(statement: &Statement) -> Vec<Reach<'_>> {
+    let mut out = Vec::new();
+    let Some(effect) = &statement.effect else {
+        return out;
+    };
+    let mut allows = false;
+    for candidate in &effect.candidates {
+        match &candidate.state {
+            Known::Unknown(reason) => {
+                out.push(Reach::Unresolved {
+                    origin: &candidate.origin,
+                    reason: format!("the Effect cannot be evaluated: {reason}"),
+                });
+                return out;
+            }
+            state => allows |= *state == Known::Is(Effect::Allow),
+        }
+    }
+    if !allows {
+        return out;
+    }
+    let mut reach = Vec::new();
+    if let Some(key) = statement.not_principal {
+        reach.push(Reach::NotPrincipal { key });
+    }
+    for principal in &statement.principals {
+        let candidate = &principal.value;
+        match &candidate.state {
+            Known::Unknown(reason) => reach.push(Reach::Unresolved {
+                origin: &candidate.origin,
+                reason: format!("the Principal cannot be evaluated: {reason}"),
+            }),
+            Known::Is(text) => {
+                let everyone = match principal.form {
+                    PrincipalForm::Whole => text == "*",
+                    PrincipalForm::Aws | PrincipalForm::AwsListItem { .. } => names_everyone(text),
+                };
+                if everyone {
+                    reach.push(Reach::Everyone {
+                        principal,
+                        written: text,
+                    });
+                }
+            }
+            Known::Rejected => {}
+        }
+    }
+    if reach.is_empty() {
+        return out;
+    }
+    match restriction(statement) {
+        Restriction::Restricts => {}
+        Restriction::None => out.extend(reach),
+        Restriction::Unknown { origin, reason } => out.push(Reach::Unresolved {
+            origin,
+            reason: format!("a condition cannot be evaluated: {reason}"),
+        }),
+    }
+    out
+}
+
+enum Restriction<'m> {
+    None,
+    Restricts,
+    Unknown { origin: &'m Origin, reason: String },
+}
+
+/// Whether the statement's `Condition` limits callers to known parties in every candidate.
+fn restriction(statement: &Statement) -> Restriction<'_> {
+    let Some(condition) = &statement.condition else {
+        return Restriction::None;
+    };
+    let mut unknown = None;
+    let mut restricts_in_every_branch = true;
+    for candidate in &condition.candidates {
+        let set = match &candidate.state {
+            Known::Is(set) => set,
+            Known::Unknown(reason) => {
+                unknown.get_or_insert((&candidate.origin, reason.clone()));
+                continue;
+            }
+            Known::Rejected => {
+                restricts_in_every_branch = false;
+                continue;
+            }
+        };
+        match set_restricts(set) {
+            Ok(true) => {}
+            Ok(false) => restricts_in_every_branch = false,
+            Err(found) => {
+                unknown.get_or_insert(found);
+            }
+        }
+    }
+    match unknown {
+        Some(_) if !restricts_in_every_branch => Restriction::None,
+        Some((origin, reason)) => Restriction::Unknown { origin, reason },
+        None if restricts_in_every_branch => Restriction::Restricts,
+        None => Restriction::None,
+    }
+}
+
+/// `Ok(true)` when some operator/key pair of the block pins the caller; `Err` when a pair that
+/// would decide it cannot be evaluated and no other pair decides.
+fn set_restricts(set: &ConditionSet) -> Result<bool, (&Origin, String)> {
+    let mut unknown = None;
+    for clause in &set.clauses {
+        let operator = clause.operator.as_str();
+        let base = operator.strip_prefix("ForAnyValue:").unwrap_or(operator);
+        if !RESTRICTING_OPERATORS.contains(&base)
+            || !CALLER_KEYS.contains(&clause.key.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        match values_restrict(&clause.values) {
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
+            Err(e) => {
+                unknown.get_or_insert(e);
+            }
+        }
+    }
+    match unknown {
+        Some(e) => Err(e),
+        None => Ok(false),
+    }
+}
+
+fn values_restrict(values: &[ConditionValue]) -> Result<bool, (&Origin, String)> {
+    let mut texts = Vec::new();
+    for value in values {
+        match value {
+            ConditionValue::Text(text) => texts.push(text.as_str()),
+            ConditionValue::NotText => return Ok(false),
+            ConditionValue::Unknown { origin, reason } => return Err((origin, reason.clone())),
+        }
+    }
+    Ok(!texts.is_empty() && !texts.iter().any(|t| matches_everything(t)))
+}
+
+/// A condition value that lets any caller through: `*`, `o-*`, an ARN with account `*`, or the
+/// whole IPv4 or IPv6 space.
+pub fn matches_everything(value: &str) -> bool {
+    let value = value.trim();
+    value.chars().all(|c| c == '*' || c == '?') && value.contains('*')
+        || value.starts_with("o-*")
+        || value == "0.0.0.0/0"
+        || value == "::/0"
+        || names_everyone(value)
+}
