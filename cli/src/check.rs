@@ -128,7 +128,7 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
             column,
         } => {
             if target.named {
-                let rule = ecrlint_core::rule("ECR901").expect("ECR901 is registered");
+                let rule = &ecrlint_core::rules::INVALID_SYNTAX;
                 if settings.enabled(rule) {
                     let at = Location { row, column };
                     report.findings.push(Finding {

@@ -106,7 +106,7 @@ pub fn check_ok(text: &str, hint: Option<&str>, settings: &Settings) -> Outcome<
 }
 
 pub fn has_syntax_error(checked: &Checked) -> bool {
-    checked.diagnostics.iter().any(|d| d.code == "ECR901")
+    !checked.parsed
 }
 
 /// Where a range of the text before some edits lies after them. An end inside or at an edit moves
@@ -165,7 +165,11 @@ pub fn fix_ok(text: &str, hint: Option<&str>, settings: &Settings) -> Outcome {
         let Some(f) = &d.fix else { continue };
         let single = apply_edits(text, &f.edits);
         let after = check(&single, hint, settings);
-        if let Some(error) = after.diagnostics.iter().find(|e| e.code == "ECR901") {
+        if let Some(error) = after
+            .diagnostics
+            .iter()
+            .find(|e| !after.parsed && e.code == ecrlint_core::rules::INVALID_SYNTAX.code)
+        {
             return Err(format!(
                 "the fix \"{}\" for {} at {:?} leaves a document that does not parse ({} at {:?}):\n{single}",
                 f.title, d.code, d.range, error.message, error.range

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use ecrlint_core::{suppress, Applicability, Edit, Encoding, Settings};
+use ecrlint_core::{rules, suppress, Applicability, Edit, Encoding, Settings};
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, Diagnostic, OneOf, OptionalVersionedTextDocumentIdentifier,
     TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
@@ -82,7 +82,8 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
             continue;
         };
         // A syntax error cannot be waved away, nor an unused ignore ignored.
-        if data.version != snapshot.version || matches!(code, "ECR901" | "ECR905") {
+        let unwaivable = [rules::INVALID_SYNTAX.code, rules::UNUSED_SUPPRESSION.code];
+        if data.version != snapshot.version || unwaivable.contains(&code) {
             continue;
         }
         let offset = offset_at(text, diagnostic.range.start, snapshot.encoding) as u32;
