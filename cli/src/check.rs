@@ -44,6 +44,8 @@ pub struct FileReport {
     pub fixed: usize,
     pub diff: Option<String>,
     pub error: Option<String>,
+    /// Whether the file parsed; one that did not is never fixed, and never said to pass.
+    pub parsed: bool,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -112,6 +114,7 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
         fixed: 0,
         diff: None,
         error: None,
+        parsed: true,
     };
     let content = match files::read(&target.path) {
         Ok(content) => content,
@@ -127,6 +130,7 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
             row,
             column,
         } => {
+            report.parsed = !target.named;
             if target.named {
                 let rule = &ecrlint_core::rules::INVALID_SYNTAX;
                 if settings.enabled(rule) {
@@ -157,6 +161,7 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
     if !target.named && !checked.kind.is_ours() {
         return report;
     }
+    report.parsed = checked.parsed;
     let source = match fixed_text {
         Some(new_text) if args.diff => {
             report.diff = Some(unified_diff(&filename, &text, &new_text));

@@ -157,6 +157,22 @@ fn human(
         writeln!(out, "Fixed {fixed} problem{}.", plural(fixed))?;
     }
     let total: usize = counts.iter().sum();
+    // With syntax findings switched off, a file that did not parse must still not pass.
+    let unparsed = reports.iter().filter(|r| !r.parsed).count();
+    let syntax_reported = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.code == ecrlint_core::rules::INVALID_SYNTAX.code);
+    if unparsed > 0 && !syntax_reported {
+        writeln!(
+            out,
+            "{unparsed} file{} did not parse: not checked in full, and not fixed.",
+            plural(unparsed)
+        )?;
+        if total == 0 {
+            return Ok(());
+        }
+    }
     if total == 0 {
         if reports.iter().all(|r| r.diff.is_none()) {
             writeln!(

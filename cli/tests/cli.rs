@@ -258,6 +258,60 @@ fn never_fixes_a_file_that_does_not_parse() {
     assert_eq!(findings[0]["code"], "ECR901");
 }
 
+/// Whatever rules are selected, a file that does not parse is never written: a JSON template with
+/// a trailing comma or a comment (which the lenient reader still reads), and a template whose
+/// policy text is broken.
+#[test]
+fn never_fixes_a_file_that_does_not_parse_whatever_is_selected() {
+    let trailing_comma = "{\n  \"Resources\": {\n    \"Repo\": {\n      \"Type\": \"AWS::ECR::Repository\",\n      \"Properties\": {\"ImageTagMutability\": \"MUTABLE\",}\n    }\n  }\n}\n";
+    let comment = "{\n  // built by hand\n  \"Resources\": {\n    \"Repo\": {\n      \"Type\": \"AWS::ECR::Repository\",\n      \"Properties\": {\"ImageTagMutability\": \"MUTABLE\"}\n    }\n  }\n}\n";
+    let policy_text = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: MUTABLE\n      RepositoryPolicyText: '{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\"},]}'\n";
+    let selections: &[&[&str]] = &[
+        &[],
+        &["--select", "ECR201"],
+        &["--select", "ECR101"],
+        &["--select", "ECR2,ECR1"],
+        &["--ignore", "ECR901"],
+        &["--ignore", "ECR9"],
+        &["--ignore", "invalid-syntax", "--unsafe-fixes"],
+    ];
+    for (name, text) in [
+        ("trailing-comma.json", trailing_comma),
+        ("comment.json", comment),
+        ("policy-text.yaml", policy_text),
+    ] {
+        for selection in selections {
+            let dir = scratch(&[(name, text)]);
+            let mut args = vec!["check", name, "--fix"];
+            args.extend_from_slice(selection);
+            let output = ecrlint(dir.path(), &args);
+            let written = std::fs::read_to_string(dir.path().join(name)).unwrap();
+            assert_eq!(written, text, "{name} {selection:?} was rewritten");
+            assert!(
+                !stdout(&output).contains("Fixed"),
+                "{name} {selection:?}: {}",
+                stdout(&output)
+            );
+            let selects_syntax = !selection.iter().any(|s| s.contains("9") || *s == "invalid-syntax")
+                && !selection.contains(&"--select");
+            assert_eq!(
+                stdout(&output).contains("did not parse: not checked in full, and not fixed."),
+                !selects_syntax,
+                "{name} {selection:?}: {}",
+                stdout(&output)
+            );
+        }
+    }
+    // Checking alone says so too: never "All checks passed" about a file that did not parse.
+    let dir = scratch(&[("comment.json", comment)]);
+    let output = ecrlint(dir.path(), &["check", "comment.json", "--select", "ECR101"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(
+        stdout(&output),
+        "1 file did not parse: not checked in full, and not fixed.\n"
+    );
+}
+
 #[test]
 fn select_ignore_and_config_file() {
     let dir = scratch(&[
