@@ -292,7 +292,9 @@ fn never_fixes_a_file_that_does_not_parse_whatever_is_selected() {
                 "{name} {selection:?}: {}",
                 stdout(&output)
             );
-            let selects_syntax = !selection.iter().any(|s| s.contains("9") || *s == "invalid-syntax")
+            let selects_syntax = !selection
+                .iter()
+                .any(|s| s.contains("9") || *s == "invalid-syntax")
                 && !selection.contains(&"--select");
             assert_eq!(
                 stdout(&output).contains("did not parse: not checked in full, and not fixed."),

@@ -99,7 +99,10 @@ fn rule_fixtures() {
             .filter(|d| Some(d.code) == code.as_deref())
             .count();
         assert!(
-            checked.diagnostics.iter().all(|d| Some(d.code) == code.as_deref()),
+            checked
+                .diagnostics
+                .iter()
+                .all(|d| Some(d.code) == code.as_deref()),
             "{}: a finding of another rule than the one selected: {:?}",
             path.display(),
             checked.diagnostics
@@ -143,12 +146,7 @@ fn fix_all_converges() {
             return;
         }
         assert!(
-            !fixed
-                .remaining
-                .diagnostics
-                .iter()
-                .any(|d| d.fix.is_some())
-                && fixed.remaining.parsed,
+            !fixed.remaining.diagnostics.iter().any(|d| d.fix.is_some()) && fixed.remaining.parsed,
             "{}: after fixing: {:?}",
             path.display(),
             fixed.remaining.diagnostics

@@ -92,6 +92,9 @@ pub struct CheckResult {
     /// `kind` for people: "CloudFormation template", "aws ecr get-repository-policy output", …
     pub kind_description: String,
     pub format: Format,
+    /// Whether the text (and every policy held in one of its strings) parsed. `fix` never
+    /// changes text that did not, whatever rules are selected.
+    pub parsed: bool,
     /// Sorted by position.
     pub findings: Vec<Finding>,
 }
@@ -306,6 +309,7 @@ fn check_result(text: &str, checked: &core::Checked) -> CheckResult {
             core::Format::Yaml => Format::Yaml,
             core::Format::Json => Format::Json,
         },
+        parsed: checked.parsed,
         findings: checked
             .diagnostics
             .iter()

@@ -34,6 +34,7 @@ fn exposed_policy_without_an_account_has_no_fix() {
             kind: InputKind::RepositoryPolicy,
             kind_description: "repository policy".into(),
             format: Format::Json,
+            parsed: true,
             findings: vec![Finding {
                 code: "ECR101".into(),
                 name: "public-repository".into(),
@@ -280,6 +281,22 @@ fn unsafe_fixes_only_when_asked() {
     let all = api::fix(&text, &Settings::default(), options, None).unwrap();
     // Every fix in this template is safe: both runs agree.
     assert_eq!(safe, all);
+}
+
+#[test]
+fn text_that_does_not_parse_is_never_fixed_whatever_is_selected() {
+    let text = "{\"Resources\": {\"Repo\": {\"Type\": \"AWS::ECR::Repository\",}}}";
+    let settings = Settings {
+        select: Some(vec!["ECR201".into()]),
+        ..Settings::default()
+    };
+    let checked = api::check(text, &settings, None).unwrap();
+    assert!(!checked.parsed);
+    assert_eq!(checked.findings.len(), 1, "{:?}", checked.findings);
+    assert_eq!(checked.findings[0].code, "ECR201");
+    let fixed = api::fix(text, &settings, FixOptions::default(), None).unwrap();
+    assert_eq!(fixed.text, text);
+    assert!(fixed.applied.is_empty());
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn check_gives_plain_objects_in_camel_case() {
     let result = ecrlint_wasm::check(POLICY, None, None).unwrap();
     assert_eq!(
         json(result),
-        r#"{"kind":"repository-policy","kindDescription":"repository policy","format":"json","findings":[{"code":"ECR101","name":"public-repository","severity":"error","message":"repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix","range":{"start":126,"end":129},"start":{"line":7,"column":20},"end":{"line":7,"column":23},"url":"https://github.com/ecrlint/ecrlint/blob/main/docs/rules/ECR101-public-repository.md","related":[]}]}"#
+        r#"{"kind":"repository-policy","kindDescription":"repository policy","format":"json","parsed":true,"findings":[{"code":"ECR101","name":"public-repository","severity":"error","message":"repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix","range":{"start":126,"end":129},"start":{"line":7,"column":20},"end":{"line":7,"column":23},"url":"https://github.com/ecrlint/ecrlint/blob/main/docs/rules/ECR101-public-repository.md","related":[]}]}"#
     );
 }
 

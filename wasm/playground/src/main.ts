@@ -153,7 +153,11 @@ function renderFindings(view: EditorView): void {
   if (count === 0) {
     const item = document.createElement("li");
     item.className = "empty";
-    item.textContent = result.kind === "other" ? "Nothing to check: paste a template, a policy or ECR CLI output." : "No findings.";
+    item.textContent = !result.parsed
+      ? "The text does not parse."
+      : result.kind === "other"
+        ? "Nothing to check: paste a template, a policy or ECR CLI output."
+        : "No findings.";
     ui.findings.append(item);
   }
 }
