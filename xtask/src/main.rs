@@ -1,6 +1,7 @@
 //! Project chores: `cargo xtask test` (the whole suite, installing what it needs), `setup`,
 //! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `bench-peers`.
 
+mod bench_check;
 mod docs;
 mod fuzz;
 mod peers;
@@ -21,7 +22,8 @@ commands:
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
   vscode            build the release server and package the VS Code extension (.vsix)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
-  bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus";
+  bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus
+  bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some("playground") => wasm::playground(rest.contains(&"--serve")),
         Some("vscode") => vscode::package(),
         Some("bench-peers") => peers::run(&rest),
+        Some("bench-check") => bench_check::run(),
         Some("fuzz") => fuzz::command(&rest),
         _ => {
             eprintln!("{USAGE}");

@@ -1,8 +1,13 @@
 //! Turning a node into the values it can take: literally (a policy document, CLI output), or
 //! through CloudFormation's intrinsic functions (`cloudformation::Template`).
 
+use smallvec::{smallvec, SmallVec};
+
 use crate::diagnostic::Related;
 use crate::syntax::Node;
+
+/// The values a node can take: nearly always one, kept without an allocation.
+pub type Candidates<'a> = SmallVec<[Candidate<'a>; 1]>;
 
 /// One value a node can take.
 #[derive(Clone, Debug)]
@@ -50,15 +55,15 @@ impl<'a> Evaluated<'a> {
 /// Turns a node into the values it can take. For a raw policy there are no intrinsics: every node
 /// is its own value. For a template, intrinsic functions are evaluated.
 pub trait Resolve<'a> {
-    fn resolve(&self, node: &'a Node) -> Vec<Candidate<'a>>;
+    fn resolve(&self, node: &'a Node) -> Candidates<'a>;
 }
 
 /// The resolver for documents without intrinsic functions.
 pub struct Literal;
 
 impl<'a> Resolve<'a> for Literal {
-    fn resolve(&self, node: &'a Node) -> Vec<Candidate<'a>> {
-        vec![Candidate {
+    fn resolve(&self, node: &'a Node) -> Candidates<'a> {
+        smallvec![Candidate {
             value: Evaluated::Node(node),
             at: node,
             origin: None,

@@ -8,6 +8,8 @@
 
 pub mod policy;
 
+use smallvec::{smallvec, SmallVec};
+
 use crate::diagnostic::Related;
 use crate::text::TextRange;
 
@@ -152,21 +154,21 @@ impl TagMutability {
 pub struct Value<T> {
     /// The setting as the source names it (`ImageTagMutability`), for messages.
     pub setting: &'static str,
-    pub candidates: Vec<Candidate<T>>,
+    pub candidates: SmallVec<[Candidate<T>; 1]>,
 }
 
 impl<T> Value<T> {
     pub fn new(setting: &'static str) -> Self {
         Value {
             setting,
-            candidates: Vec::new(),
+            candidates: SmallVec::new(),
         }
     }
 
     pub fn one(setting: &'static str, candidate: Candidate<T>) -> Self {
         Value {
             setting,
-            candidates: vec![candidate],
+            candidates: smallvec![candidate],
         }
     }
 

@@ -18,6 +18,8 @@ pub(super) fn parse(source: &str) -> Document {
         source,
         offsets: Offsets::new(source),
         stack: Vec::new(),
+        entries: Vec::new(),
+        items: Vec::new(),
         root: None,
         anchors: HashMap::new(),
         alias_budget: MAX_ALIAS_NODES,
@@ -62,6 +64,9 @@ struct Loader<'s> {
     source: &'s str,
     offsets: Offsets<'s>,
     stack: Vec<Frame>,
+    /// Entries and items of the collections being read, innermost last.
+    entries: Vec<Entry>,
+    items: Vec<Node>,
     root: Option<Node>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_budget: usize,
@@ -82,12 +87,12 @@ struct Frame {
     body: FrameBody,
 }
 
+/// A collection being read. Its entries or items wait on the loader's shared stacks from
+/// `from` on, and move into a vector of exactly their number when it ends: a tree of many small
+/// mappings then holds no spare capacity.
 enum FrameBody {
-    Mapping {
-        entries: Vec<Entry>,
-        key: Option<Key>,
-    },
-    Sequence(Vec<Node>),
+    Mapping { from: usize, key: Option<Key> },
+    Sequence { from: usize },
 }
 
 impl Loader<'_> {
@@ -163,11 +168,13 @@ impl Loader<'_> {
                     },
                     body: if is_mapping {
                         FrameBody::Mapping {
-                            entries: Vec::new(),
+                            from: self.entries.len(),
                             key: None,
                         }
                     } else {
-                        FrameBody::Sequence(Vec::new())
+                        FrameBody::Sequence {
+                            from: self.items.len(),
+                        }
                     },
                 });
                 true
@@ -181,15 +188,16 @@ impl Loader<'_> {
                     CollectionStyle::Block => frame.end,
                 };
                 let kind = match frame.body {
-                    FrameBody::Mapping { entries, .. } => {
+                    FrameBody::Mapping { from, .. } => {
+                        let entries: Vec<Entry> = self.entries.drain(from..).collect();
                         duplicate_keys(&entries, &mut self.duplicate_keys);
                         NodeKind::Mapping(Mapping {
                             entries,
                             style: frame.style,
                         })
                     }
-                    FrameBody::Sequence(items) => NodeKind::Sequence(Sequence {
-                        items,
+                    FrameBody::Sequence { from } => NodeKind::Sequence(Sequence {
+                        items: self.items.drain(from..).collect(),
                         style: frame.style,
                     }),
                 };
@@ -231,8 +239,8 @@ impl Loader<'_> {
         };
         frame.end = frame.end.max(node.range.end);
         match &mut frame.body {
-            FrameBody::Sequence(items) => items.push(node),
-            FrameBody::Mapping { entries, key } => match key.take() {
+            FrameBody::Sequence { .. } => self.items.push(node),
+            FrameBody::Mapping { key, .. } => match key.take() {
                 None => {
                     let range = node.range;
                     let text = match node.kind {
@@ -241,7 +249,7 @@ impl Loader<'_> {
                     };
                     *key = Some(Key { text, range });
                 }
-                Some(key) => entries.push(Entry { key, value: node }),
+                Some(key) => self.entries.push(Entry { key, value: node }),
             },
         }
         true

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::adapt::resolve::{placeholder, Candidate, Evaluated, Resolve};
+use crate::adapt::resolve::{placeholder, Candidate, Candidates, Evaluated, Resolve};
 use crate::diagnostic::Related;
 use crate::syntax::{Node, NodeKind};
 use crate::text::TextRange;
@@ -125,8 +125,8 @@ pub fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
 }
 
 impl<'a> Resolve<'a> for Template<'a> {
-    fn resolve(&self, node: &'a Node) -> Vec<Candidate<'a>> {
-        let mut out = Vec::new();
+    fn resolve(&self, node: &'a Node) -> Candidates<'a> {
+        let mut out = Candidates::new();
         self.resolve_into(node, node, None, &mut out, 0);
         out
     }
@@ -138,7 +138,7 @@ impl<'a> Template<'a> {
         node: &'a Node,
         at: &'a Node,
         origin: Option<Related>,
-        out: &mut Vec<Candidate<'a>>,
+        out: &mut Candidates<'a>,
         depth: usize,
     ) {
         if out.len() >= MAX_CANDIDATES || depth > 16 {
@@ -149,7 +149,7 @@ impl<'a> Template<'a> {
             });
             return;
         }
-        let push = |out: &mut Vec<Candidate<'a>>, value: Evaluated<'a>, origin: Option<Related>| {
+        let push = |out: &mut Candidates<'a>, value: Evaluated<'a>, origin: Option<Related>| {
             out.push(Candidate { value, at, origin });
         };
         let Some((name, arg)) = intrinsic(node) else {
