@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::util::{self, cargo, root, Result};
+use crate::util::{self, cargo, Result};
 
 /// About the size of the largest templates CloudFormation takes through S3 (1 MB) several times
 /// over: dense with repositories and policies, so the rules have work on every line.
@@ -24,12 +24,12 @@ pub fn run() -> Result {
         "--example",
         "yaml_events",
     ])?;
-    let dir = root().join("target/bench-check");
+    let dir = util::target_dir().join("bench-check");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let template = dir.join("dense.yaml");
     let text = dense_template(TARGET_BYTES);
     std::fs::write(&template, &text).map_err(|e| format!("{}: {e}", template.display()))?;
-    let release = root().join("target/release");
+    let release = util::target_dir().join("release");
     let events = format!(
         "{} {}",
         release.join("examples/yaml_events").display(),

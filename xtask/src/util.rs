@@ -13,6 +13,15 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` (`.ci/run` keeps one outside the clone, reused
+/// between runs), else `target/` in the repository.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| if dir.is_absolute() { dir } else { root().join(dir) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
 /// Runs a program in `dir` (relative to the root), failing on a non-zero exit.
 pub fn run_in(dir: &str, program: &str, args: &[&str]) -> Result {
     eprintln!("$ (cd {dir} && {program} {})", args.join(" "));

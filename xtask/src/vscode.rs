@@ -61,7 +61,7 @@ fn build_vsix() -> Result<PathBuf> {
     let target = vsce_target()?;
     util::cargo(&["build", "--release", "-p", "ecrlint"])?;
     let binary = format!("ecrlint{}", std::env::consts::EXE_SUFFIX);
-    let built = target_dir().join("release").join(&binary);
+    let built = util::target_dir().join("release").join(&binary);
     let server_dir = root().join(DIR).join("server");
     // A binary left from another platform's package must not end up in this one.
     if server_dir.exists() {
@@ -120,18 +120,6 @@ fn run_quiet_stdin(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result
     }
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|dir| {
-            if dir.is_absolute() {
-                dir
-            } else {
-                root().join(dir)
-            }
-        })
-        .unwrap_or_else(|| root().join("target"))
-}
 
 /// The `version` in vscode-extension/package.json (a test checks it equals the workspace's).
 fn extension_version() -> Result<String> {

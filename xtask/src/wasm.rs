@@ -3,7 +3,7 @@
 //! 127.0.0.1), and `test` runs the API tests under Node.js and the playground's tests in Chromium.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::util::{self, output, root, run, run_in, Result};
@@ -78,11 +78,6 @@ fn workspace_version() -> Result<String> {
         .ok_or_else(|| "[workspace.package] has no version".to_string())
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
-}
 
 fn path_arg(path: &Path) -> Result<&str> {
     path.to_str()
@@ -102,7 +97,7 @@ pub fn build() -> Result {
         "--profile",
         PROFILE,
     ])?;
-    let wasm = target_dir()
+    let wasm = util::target_dir()
         .join(TARGET)
         .join(PROFILE)
         .join("ecrlint_wasm.wasm");

@@ -75,7 +75,7 @@ impl Tool {
     fn program(self) -> PathBuf {
         let work = root().join("bench/work");
         match self {
-            Tool::Ecrlint => root().join("target/release/ecrlint"),
+            Tool::Ecrlint => util::target_dir().join("release/ecrlint"),
             Tool::CfnGuard => work.join("cargo/bin/cfn-guard"),
             Tool::Checkov => work.join("venv/bin/checkov"),
             Tool::CfnLint => work.join("venv/bin/cfn-lint"),
