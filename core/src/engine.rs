@@ -9,13 +9,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use typed_arena::Arena;
 
-use crate::adapt::{self, InputKind, Rendered};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
-use crate::rules::{self, Report, RuleMeta, DUPLICATE_KEY, INVALID_SYNTAX, UNRESOLVED_VALUE};
+use crate::adapt::{self, InputKind, Raised, Rendered};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::rules::{self, Report, DUPLICATE_KEY, INVALID_SYNTAX, UNRESOLVED_VALUE};
 use crate::settings::Settings;
 use crate::suppress::{self, Suppressible};
 use crate::syntax::{self, Format};
-use crate::text::TextRange;
 
 /// What one source gave: the kind of input it was taken for, whether it parsed, and the findings,
 /// sorted by position.
@@ -35,33 +34,24 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
     let format = syntax::detect_format(source, path);
     let document = syntax::parse(source, format);
     let arena = Arena::new();
-    let lowered = adapt::lower(source, &document, &arena, settings);
+    let mut lowered = adapt::lower(source, &document, &arena, settings);
     let parsed = document.errors.is_empty() && !lowered.embedded_syntax_error;
-    let mut found = Found {
-        settings,
-        diagnostics: Vec::new(),
-    };
+    // Everything found, from the syntax, the lowering, the rules and the engine, before the
+    // settings decide what is reported and how severely.
+    let mut found: Vec<Raised> = std::mem::take(&mut lowered.raised);
     for error in &document.errors {
-        found.push(
+        found.push(Raised::new(
             &INVALID_SYNTAX,
             error.range,
             error.message.clone(),
-            None,
-            Vec::new(),
-        );
+        ));
     }
     for duplicate in &document.duplicate_keys {
         let (message, related) = rules::duplicate_key::describe(duplicate);
-        found.push(&DUPLICATE_KEY, duplicate.range, message, None, related);
-    }
-    for raised in lowered.raised.iter().cloned() {
-        found.push(
-            raised.rule,
-            raised.range,
-            raised.message,
-            raised.fix,
-            raised.related,
-        );
+        found.push(Raised {
+            related,
+            ..Raised::new(&DUPLICATE_KEY, duplicate.range, message)
+        });
     }
     if document.root.is_some() {
         // A rule whose own findings are not wanted still runs when the values it could not
@@ -89,20 +79,30 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
                     None
                 }
             };
-            found.push(finding.rule, finding.range, message, fix, finding.related);
+            found.push(Raised {
+                fix,
+                related: finding.related,
+                ..Raised::new(finding.rule, finding.range, message)
+            });
         }
         for unresolved in report.unresolved {
             let message = format!("cannot tell {}: {}", unresolved.question, unresolved.reason);
-            found.push(
-                &UNRESOLVED_VALUE,
-                unresolved.range,
-                message,
-                None,
-                Vec::new(),
-            );
+            found.push(Raised::new(&UNRESOLVED_VALUE, unresolved.range, message));
         }
     }
-    let mut diagnostics = found.diagnostics;
+    let mut diagnostics: Vec<Diagnostic> = found
+        .into_iter()
+        .filter(|f| settings.enabled(f.rule))
+        .map(|f| Diagnostic {
+            code: f.rule.code,
+            name: f.rule.name,
+            severity: settings.severity_of(f.rule),
+            message: f.message,
+            range: f.range,
+            fix: f.fix,
+            related: f.related,
+        })
+        .collect();
     let suppressible = Suppressible {
         source,
         document: &document,
@@ -119,36 +119,6 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
         format,
         parsed,
         diagnostics,
-    }
-}
-
-/// Collects diagnostics, applying rule selection and severity overrides as they come.
-struct Found<'s> {
-    settings: &'s Settings,
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl Found<'_> {
-    fn push(
-        &mut self,
-        rule: &'static RuleMeta,
-        range: TextRange,
-        message: String,
-        fix: Option<Fix>,
-        related: Vec<Related>,
-    ) {
-        if !self.settings.enabled(rule) {
-            return;
-        }
-        self.diagnostics.push(Diagnostic {
-            code: rule.code,
-            name: rule.name,
-            severity: self.settings.severity_of(rule),
-            message,
-            range,
-            fix,
-            related,
-        });
     }
 }
 

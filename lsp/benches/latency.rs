@@ -1,6 +1,7 @@
 //! didChange → publishDiagnostics latency of the language server, on a ~100 KB and a ~3 MB
 //! CloudFormation template. Run by hand: `cargo bench -p ecrlint_lsp --bench latency`
-//! (`EDITS=n` sets the number of timed edits per template).
+//! (`EDITS=n` sets the number of timed edits per template, `ONLY=1MB` runs the templates whose
+//! name holds that text). The allocator is the `ecrlint` binary's (mimalloc).
 //!
 //! The server runs in process behind tower-lsp-server's `Server`, with real JSON-RPC framing,
 //! over an in-memory pipe. Each timed edit is one keystroke (a character typed into a tag value
@@ -19,6 +20,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 const URI: &str = "file:///bench/template.yaml";
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let edits: usize = std::env::var("EDITS")
         .ok()
@@ -33,10 +37,16 @@ fn main() {
     let cases = [
         ("100 KB, sparse", 195, Density::Sparse, 300),
         ("100 KB, dense", 192, Density::Dense, 300),
+        ("1 MB, sparse", 1_950, Density::Sparse, 100),
+        ("1 MB, dense", 1_915, Density::Dense, 100),
         ("3 MB, sparse", 5_850, Density::Sparse, 40),
         ("3 MB, dense", 5_740, Density::Dense, 40),
     ];
+    let only = std::env::var("ONLY").unwrap_or_default();
     for (name, repositories, density, default_edits) in cases {
+        if !name.replace(' ', "").contains(&only.replace(' ', "")) {
+            continue;
+        }
         let text = template(repositories, density);
         let edits = if edits > 0 { edits } else { default_edits };
         let (findings, mut times) = runtime.block_on(measure(&text, edits));

@@ -120,7 +120,6 @@ fn run_quiet_stdin(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result
     }
 }
 
-
 /// The `version` in vscode-extension/package.json (a test checks it equals the workspace's).
 fn extension_version() -> Result<String> {
     let manifest_path = root().join(DIR).join("package.json");

@@ -78,7 +78,6 @@ fn workspace_version() -> Result<String> {
         .ok_or_else(|| "[workspace.package] has no version".to_string())
 }
 
-
 fn path_arg(path: &Path) -> Result<&str> {
     path.to_str()
         .ok_or_else(|| format!("{} is not UTF-8", path.display()))

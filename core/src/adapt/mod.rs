@@ -95,8 +95,8 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
     at
 }
 
-/// A finding raised while lowering: a value AWS would reject, or a syntax problem of a policy
-/// held in a string.
+/// A finding before the settings decide whether and how it is reported: raised while lowering
+/// (a value AWS would reject, a syntax problem of a policy held in a string), or by the engine.
 #[derive(Clone, Debug)]
 pub(crate) struct Raised {
     pub rule: &'static RuleMeta,
@@ -104,6 +104,18 @@ pub(crate) struct Raised {
     pub message: String,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+}
+
+impl Raised {
+    pub fn new(rule: &'static RuleMeta, range: TextRange, message: String) -> Self {
+        Raised {
+            rule,
+            range,
+            message,
+            fix: None,
+            related: Vec::new(),
+        }
+    }
 }
 
 /// A source lowered into the model, with what its adapter needs to render remedies.
