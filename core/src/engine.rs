@@ -85,7 +85,12 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
                 ..Raised::new(finding.rule, finding.range, message)
             });
         }
+        // One finding per value that cannot be known, however many rules needed it.
+        let mut seen = std::collections::HashSet::new();
         for unresolved in report.unresolved {
+            if !seen.insert((unresolved.range, unresolved.reason.clone())) {
+                continue;
+            }
             let message = format!("cannot tell {}: {}", unresolved.question, unresolved.reason);
             found.push(Raised::new(&UNRESOLVED_VALUE, unresolved.range, message));
         }
