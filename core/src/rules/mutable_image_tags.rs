@@ -14,7 +14,8 @@ Reports ECR repositories (`AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationT
 repositories in `aws ecr describe-repositories` output) whose image tags can be overwritten:
 `ImageTagMutability` missing (the default is `MUTABLE`), `MUTABLE`, `MUTABLE_WITH_EXCLUSION`, or
 `IMMUTABLE_WITH_EXCLUSION` with an exclusion filter of `*`. The value is followed through `!Ref`
-to a parameter's `Default` and through both branches of `Fn::If`.
+to a parameter's `Default`, through `Fn::FindInMap` to the template's `Mappings`, and through
+both branches of `Fn::If`.
 
 ## Why is this bad?
 With mutable tags, whoever can push can replace `myapp:1.4.2` with different content, and every

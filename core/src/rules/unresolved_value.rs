@@ -10,7 +10,8 @@ pub static META: RuleMeta = RuleMeta {
     summary: "A value a check depends on is only known at deployment",
     explanation: r#"## What it does
 Says where a check could not decide because a value is computed at deployment time: an
-`Fn::ImportValue`, a parameter without a `Default`, a function ecrlint does not evaluate. It
+`Fn::ImportValue`, a parameter without a `Default`, an `Fn::FindInMap` keyed by the region, a
+function ecrlint does not evaluate. It
 names the value and the reason instead of guessing either way.
 
 ## Why is this bad?
