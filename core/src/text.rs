@@ -6,6 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Text of keys, scalars and model values: stored inline up to 24 bytes, as most keys and values
+/// of a template are (`Properties`, `ecr:BatchGetImage`), so that many small strings make few
+/// allocations.
+pub type Text = compact_str::CompactString;
+
 /// A half-open byte range `[start, end)` into a source text.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,

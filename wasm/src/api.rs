@@ -56,6 +56,7 @@ pub enum InputKind {
     SamTemplate,
     RepositoryPolicy,
     GetRepositoryPolicyOutput,
+    GetRegistryPolicyOutput,
     DescribeRepositoriesOutput,
     /// Not a template, policy or ECR CLI output: never any finding but a syntax error.
     Other,
@@ -234,6 +235,7 @@ impl InputKind {
             core::InputKind::SamTemplate => InputKind::SamTemplate,
             core::InputKind::RepositoryPolicy => InputKind::RepositoryPolicy,
             core::InputKind::GetRepositoryPolicyOutput => InputKind::GetRepositoryPolicyOutput,
+            core::InputKind::GetRegistryPolicyOutput => InputKind::GetRegistryPolicyOutput,
             core::InputKind::DescribeRepositoriesOutput => InputKind::DescribeRepositoriesOutput,
             core::InputKind::Other => InputKind::Other,
         }

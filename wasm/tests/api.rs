@@ -305,7 +305,7 @@ fn rules_carry_their_documentation() {
     let codes: Vec<&str> = rules.iter().map(|r| r.code.as_str()).collect();
     let core_codes: Vec<&str> = ecrlint_core::rules().iter().map(|r| r.code).collect();
     assert_eq!(codes, core_codes);
-    assert_eq!(codes[..3], ["ECR101", "ECR201", "ECR901"]);
+    assert_eq!(codes[..4], ["ECR101", "ECR105", "ECR201", "ECR901"]);
     let public = &rules[0];
     assert_eq!(public.name, "public-repository");
     assert_eq!(public.severity, Severity::Error);

@@ -1,5 +1,6 @@
-//! The output of the AWS CLI into the model: `aws ecr get-repository-policy` (a policy inside the
-//! JSON string `policyText`) and `aws ecr describe-repositories` / `create-repository`. These
+//! The output of the AWS CLI into the model: `aws ecr get-repository-policy` and
+//! `get-registry-policy` (a policy inside the JSON string `policyText`), and
+//! `aws ecr describe-repositories` / `create-repository`. These
 //! describe repositories that exist: there is no template to edit, so remedies become the
 //! `aws ecr …` commands that change the repository.
 
@@ -9,10 +10,16 @@ use crate::model::{
     Value, Written,
 };
 use crate::syntax::Node;
+use crate::text::Text;
 
 pub(super) fn detect(root: &Node) -> Option<InputKind> {
     if root.get("policyText").and_then(Node::as_str).is_some() {
-        return Some(InputKind::GetRepositoryPolicyOutput);
+        // Only a repository's policy comes with the repository's name.
+        return Some(if root.get("repositoryName").is_some() {
+            InputKind::GetRepositoryPolicyOutput
+        } else {
+            InputKind::GetRegistryPolicyOutput
+        });
     }
     let listed = root
         .get("repositories")
@@ -26,7 +33,8 @@ fn is_repository(node: &Node) -> bool {
     node.get("repositoryArn").is_some() || node.get("repositoryName").is_some()
 }
 
-/// `{"registryId": …, "repositoryName": …, "policyText": "{…}"}`.
+/// `{"registryId": …, "repositoryName": …, "policyText": "{…}"}`, or without `repositoryName`
+/// the registry's policy.
 pub(super) fn lower_policy_output<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
     let Some(text) = root.get("policyText") else {
         return;
@@ -36,6 +44,17 @@ pub(super) fn lower_policy_output<'a>(root: &'a Node, lowering: &mut Lowering<'a
     let Some(policy) = super::policy::lower_string(text, owner, lowering) else {
         return;
     };
+    if root.get("repositoryName").is_none() {
+        let value = Value::one(
+            "policyText",
+            Candidate {
+                state: Known::Is(policy),
+                origin: super::written_at(text, None),
+            },
+        );
+        lowering.model.registry.policies.push(value);
+        return;
+    }
     let mut repository = deployed(root, lowering);
     repository.policy = Some(Value::one(
         "policyText",
@@ -82,7 +101,7 @@ fn deployed<'a>(node: &'a Node, lowering: &mut Lowering<'a>) -> Repository {
                 Candidate {
                     state: at
                         .as_str()
-                        .map_or(Known::Rejected, |t| Known::Is(t.to_string())),
+                        .map_or(Known::Rejected, |t| Known::Is(Text::from(t))),
                     origin: origin(at),
                 },
             )

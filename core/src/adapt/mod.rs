@@ -21,6 +21,7 @@ use crate::rules::RuleMeta;
 use crate::settings::Settings;
 use crate::syntax::write::Writer;
 use crate::syntax::{Document, Node};
+use crate::text::Text;
 use crate::text::TextRange;
 
 pub use render::Rendered;
@@ -34,6 +35,8 @@ pub enum InputKind {
     RepositoryPolicy,
     /// `aws ecr get-repository-policy`: a policy inside the JSON string `policyText`.
     GetRepositoryPolicyOutput,
+    /// `aws ecr get-registry-policy`: the registry's policy inside `policyText`, no repository.
+    GetRegistryPolicyOutput,
     /// `aws ecr describe-repositories` (or `create-repository`) output.
     DescribeRepositoriesOutput,
     /// Not something ecrlint checks.
@@ -51,6 +54,7 @@ impl InputKind {
             InputKind::SamTemplate => "SAM template",
             InputKind::RepositoryPolicy => "repository policy",
             InputKind::GetRepositoryPolicyOutput => "aws ecr get-repository-policy output",
+            InputKind::GetRegistryPolicyOutput => "aws ecr get-registry-policy output",
             InputKind::DescribeRepositoriesOutput => "aws ecr describe-repositories output",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
@@ -314,7 +318,7 @@ pub(crate) fn lower<'a>(
             template = Some(view);
         }
         InputKind::RepositoryPolicy => policy::lower_document(root, document.format, &mut lowering),
-        InputKind::GetRepositoryPolicyOutput => {
+        InputKind::GetRepositoryPolicyOutput | InputKind::GetRegistryPolicyOutput => {
             cli_output::lower_policy_output(root, &mut lowering)
         }
         InputKind::DescribeRepositoriesOutput => {
@@ -337,7 +341,7 @@ pub(crate) fn written_at(at: &Node, via: Option<Related>) -> Origin {
 
 /// A string value as the model holds it: text (an opaque value as `${…}`), or unknown, or a
 /// non-string AWS would not take.
-pub(crate) fn text_candidate(candidate: resolve::Candidate<'_>) -> Candidate<String> {
+pub(crate) fn text_candidate(candidate: resolve::Candidate<'_>) -> Candidate<Text> {
     let state = match &candidate.value {
         resolve::Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
         value => value.text().map_or(Known::Rejected, Known::Is),

@@ -12,6 +12,7 @@ use crate::model::{
 use crate::rules::{DUPLICATE_KEY, INVALID_SYNTAX, INVALID_VALUE};
 use crate::syntax::write::Writer;
 use crate::syntax::{parse_embedded_json, Format, Node, ScalarStyle};
+use crate::text::Text;
 
 pub(super) fn detect(root: &Node) -> Option<InputKind> {
     root.get("Statement")
@@ -230,9 +231,9 @@ fn lower_principal<'a>(
         let text = match &candidate.value {
             Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
             Evaluated::Opaque(_) => continue,
-            Evaluated::Text(text) => Known::Is(text.clone()),
+            Evaluated::Text(text) => Known::Is(Text::from(text.as_str())),
             Evaluated::Node(node) => match node.as_str() {
-                Some(text) => Known::Is(text.to_string()),
+                Some(text) => Known::Is(Text::from(text)),
                 None => {
                     if let Some(aws) = node.get("AWS") {
                         lower_aws(aws, resolver, site, lowering, out);
@@ -310,16 +311,16 @@ fn lower_aws<'a>(
     }
 }
 
-fn account_text(value: &Evaluated<'_>) -> Option<Known<String>> {
+fn account_text(value: &Evaluated<'_>) -> Option<Known<Text>> {
     match value {
         Evaluated::Unknown(reason) => Some(Known::Unknown(reason.clone())),
-        value => value.as_str().map(|t| Known::Is(t.to_string())),
+        value => value.as_str().map(|t| Known::Is(Text::from(t))),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn push_principal<'a>(
-    value: Known<String>,
+    value: Known<Text>,
     at: &'a Node,
     via: Option<crate::diagnostic::Related>,
     form: PrincipalForm,
@@ -397,9 +398,9 @@ fn condition_values<'a>(values: &'a Node, resolver: &dyn Resolve<'a>) -> Vec<Con
                         None => ConditionValue::NotText,
                     },
                 },
-                Evaluated::Text(text) => ConditionValue::Text(text),
+                Evaluated::Text(text) => ConditionValue::Text(Text::from(text)),
                 // Definite, though not known as text (an account id): it names no wildcard.
-                Evaluated::Opaque(_) => ConditionValue::Text(String::new()),
+                Evaluated::Opaque(_) => ConditionValue::Text(Text::default()),
                 Evaluated::Unknown(reason) => ConditionValue::Unknown {
                     origin: written_at(candidate.at, None),
                     reason,
@@ -415,7 +416,7 @@ fn strings<'a>(
     node: &'a Node,
     setting: &'static str,
     resolver: &dyn Resolve<'a>,
-) -> Vec<Value<String>> {
+) -> Vec<Value<Text>> {
     let mut out = Vec::new();
     for candidate in resolver.resolve(node) {
         if let Evaluated::Node(n) = &candidate.value {
@@ -431,7 +432,7 @@ fn strings<'a>(
     out
 }
 
-fn string<'a>(node: &'a Node, setting: &'static str, resolver: &dyn Resolve<'a>) -> Value<String> {
+fn string<'a>(node: &'a Node, setting: &'static str, resolver: &dyn Resolve<'a>) -> Value<Text> {
     Value {
         setting,
         candidates: resolver

@@ -5,6 +5,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::diagnostic::Related;
 use crate::syntax::Node;
+use crate::text::Text;
 
 /// The values a node can take: nearly always one, kept without an allocation.
 pub type Candidates<'a> = SmallVec<[Candidate<'a>; 1]>;
@@ -44,10 +45,10 @@ impl<'a> Evaluated<'a> {
     }
 
     /// The text this value stands for: an opaque value as `Fn::Sub` would write it.
-    pub fn text(&self) -> Option<String> {
+    pub fn text(&self) -> Option<Text> {
         match self {
-            Evaluated::Opaque(what) => Some(placeholder(what)),
-            other => other.as_str().map(str::to_string),
+            Evaluated::Opaque(what) => Some(Text::from(placeholder(what))),
+            other => other.as_str().map(Text::from),
         }
     }
 }

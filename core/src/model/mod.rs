@@ -11,7 +11,7 @@ pub mod policy;
 use smallvec::{smallvec, SmallVec};
 
 use crate::diagnostic::Related;
-use crate::text::TextRange;
+use crate::text::{Text, TextRange};
 
 pub use policy::{
     names_everyone, Clause, ConditionSet, ConditionValue, Effect, Owner, Policy, Principal,
@@ -44,16 +44,16 @@ pub struct Registry {
 pub struct RegistryScanning {
     pub at: TextRange,
     /// `BASIC` or `ENHANCED`.
-    pub scan_type: Value<String>,
+    pub scan_type: Value<Text>,
     pub rules: Vec<ScanningRule>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ScanningRule {
     /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`.
-    pub frequency: Value<String>,
+    pub frequency: Value<Text>,
     /// `WILDCARD` filters on repository names.
-    pub filters: Vec<Value<String>>,
+    pub filters: Vec<Value<Text>>,
 }
 
 /// A replication configuration: where images go.
@@ -65,8 +65,8 @@ pub struct Replication {
 
 #[derive(Clone, Debug)]
 pub struct ReplicationDestination {
-    pub region: Value<String>,
-    pub registry_id: Value<String>,
+    pub region: Value<Text>,
+    pub registry_id: Value<Text>,
 }
 
 /// A repository, or a creation template that configures repositories yet to be created.
@@ -78,15 +78,15 @@ pub struct Repository {
     /// `Some` for a repository that exists (described by the AWS CLI or read from the account),
     /// `None` for one a template declares.
     pub deployed: Option<Deployed>,
-    pub name: Option<Value<String>>,
+    pub name: Option<Value<Text>>,
     pub tag_mutability: Value<TagMutability>,
     /// Exclusion filters of the `*_WITH_EXCLUSION` settings.
-    pub exclusion_filters: Vec<Value<String>>,
+    pub exclusion_filters: Vec<Value<Text>>,
     /// `ScanOnPush`: absent when not written.
     pub scan_on_push: Option<Value<bool>>,
     pub encryption: Encryption,
     /// The lifecycle policy text, when one is attached.
-    pub lifecycle_policy: Option<Value<String>>,
+    pub lifecycle_policy: Option<Value<Text>>,
     /// The repository policy, when one is attached.
     pub policy: Option<Value<Policy>>,
     /// Anchors the remedies that rewrite the repository's settings as a whole.
@@ -99,8 +99,8 @@ pub enum RepositoryKind {
     /// A repository creation template for repositories whose names start with `prefix` (`ROOT`:
     /// every repository without a template of its own).
     CreationTemplate {
-        prefix: Option<Value<String>>,
-        applied_for: Vec<Value<String>>,
+        prefix: Option<Value<Text>>,
+        applied_for: Vec<Value<Text>>,
     },
 }
 
@@ -114,8 +114,8 @@ pub struct Deployed {
 #[derive(Clone, Debug, Default)]
 pub struct Encryption {
     /// `AES256`, `KMS` or `KMS_DSSE`; absent when not written (AWS then uses `AES256`).
-    pub encryption_type: Option<Value<String>>,
-    pub kms_key: Option<Value<String>>,
+    pub encryption_type: Option<Value<Text>>,
+    pub kms_key: Option<Value<Text>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

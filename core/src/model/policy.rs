@@ -2,7 +2,7 @@
 //! conditions, every value with its origin. The judgements over them live with the rules.
 
 use super::{Candidate, Origin, Value};
-use crate::text::TextRange;
+use crate::text::{Text, TextRange};
 
 /// A policy document (repository, registry or creation-template policy).
 #[derive(Clone, Debug)]
@@ -34,10 +34,10 @@ pub struct Statement {
     pub principals: Vec<Principal>,
     /// The `NotPrincipal` key, when the statement has one.
     pub not_principal: Option<TextRange>,
-    pub actions: Vec<Value<String>>,
+    pub actions: Vec<Value<Text>>,
     /// The `NotAction` key, with the actions it lists.
-    pub not_actions: Option<(TextRange, Vec<Value<String>>)>,
-    pub resources: Vec<Value<String>>,
+    pub not_actions: Option<(TextRange, Vec<Value<Text>>)>,
+    pub resources: Vec<Value<Text>>,
     /// The `Condition` element: one set per candidate (an `Fn::If` gives two).
     pub condition: Option<Value<ConditionSet>>,
 }
@@ -53,7 +53,7 @@ pub enum Effect {
 pub struct Principal {
     pub form: PrincipalForm,
     /// The principal's text (`*`, an ARN, an account id, a service), or unknown.
-    pub value: Candidate<String>,
+    pub value: Candidate<Text>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,16 +76,16 @@ pub struct ConditionSet {
 #[derive(Clone, Debug)]
 pub struct Clause {
     /// As written: `StringEquals`, `ForAnyValue:StringLike`, `StringEqualsIfExists`.
-    pub operator: String,
+    pub operator: Text,
     /// As written: `aws:PrincipalOrgID`.
-    pub key: String,
+    pub key: Text,
     /// The values in the order they are written (lists flattened).
     pub values: Vec<ConditionValue>,
 }
 
 #[derive(Clone, Debug)]
 pub enum ConditionValue {
-    Text(String),
+    Text(Text),
     /// A mapping or other non-scalar where a value belongs.
     NotText,
     /// Cannot be known before deployment.

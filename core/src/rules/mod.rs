@@ -6,6 +6,7 @@ pub(crate) mod duplicate_key;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
 mod mutable_image_tags;
+mod public_registry_policy;
 mod public_repository;
 pub mod reach;
 mod unresolved_value;
@@ -61,6 +62,7 @@ impl RuleMeta {
 
 static RULES: &[&RuleMeta] = &[
     &public_repository::META,
+    &public_registry_policy::META,
     &mutable_image_tags::META,
     &invalid_syntax::META,
     &invalid_value::META,
@@ -142,5 +144,6 @@ pub(crate) type Check = fn(&Model, &mut Report);
 /// ECR902 from lowering, ECR903 from the engine, ECR905 from the suppressions.
 pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     (&public_repository::META, public_repository::check),
+    (&public_registry_policy::META, public_registry_policy::check),
     (&mutable_image_tags::META, mutable_image_tags::check),
 ];

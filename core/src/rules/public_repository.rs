@@ -1,9 +1,9 @@
 //! ECR101 `public-repository`: a repository policy statement that lets everybody in.
 
-use super::reach::{statement_reach, Reach};
-use super::{Finding, FixAvailability, Report, RuleMeta};
+use super::reach::PublicPolicies;
+use super::{FixAvailability, Report, RuleMeta};
 use crate::diagnostic::Severity;
-use crate::model::{Known, Model, Policy, Principal, PrincipalForm, Remedy};
+use crate::model::Model;
 
 pub static META: RuleMeta = RuleMeta {
     code: "ECR101",
@@ -15,8 +15,8 @@ pub static META: RuleMeta = RuleMeta {
 Finds repository policy statements that grant access to everyone: `Effect: Allow` with a
 principal of `"*"`, `{"AWS": "*"}`, an `AWS` list holding `"*"`, or an ARN whose account is `*`
 (`arn:aws:iam::*:root`) — written literally, or reached through `!Ref` to a parameter whose
-`Default` is `*`, or through `Fn::Sub` and `Fn::Join` — and `Allow` with `NotPrincipal`, which
-reaches everyone not listed.
+`Default` is `*`, or through `Fn::Sub`, `Fn::Join` and `Fn::FindInMap` — and `Allow` with
+`NotPrincipal`, which reaches everyone not listed.
 
 A statement is not reported when a condition pins the caller to known parties: `StringEquals`,
 `StringEqualsIgnoreCase`, `StringLike`, `ArnEquals`, `ArnLike` or `IpAddress` (also under
@@ -75,81 +75,10 @@ automatic fix: the statement has to be rewritten with the principals meant.
 /// and documents on their own.
 pub(super) fn check(model: &Model, report: &mut Report) {
     let attached = model.repositories.iter().filter_map(|r| r.policy.as_ref());
-    for policy in attached.chain(&model.policies) {
-        for candidate in &policy.candidates {
-            match &candidate.state {
-                Known::Is(policy) => check_policy(policy, report),
-                Known::Unknown(reason) => report.cannot_tell(
-                    candidate.origin.range,
-                    "whether this repository policy is public",
-                    reason,
-                ),
-                Known::Rejected => {}
-            }
-        }
-    }
-}
-
-fn check_policy(policy: &Policy, report: &mut Report) {
-    for part in &policy.unknown {
-        if let Known::Unknown(reason) = &part.state {
-            report.cannot_tell(part.origin.range, STATEMENT_QUESTION, reason);
-        }
-    }
-    for statement in &policy.statements {
-        for reach in statement_reach(statement) {
-            match reach {
-                Reach::Everyone { principal, written } => {
-                    report.push(everyone(policy, principal, written))
-                }
-                Reach::NotPrincipal { key } => report.push(Finding {
-                    rule: &META,
-                    range: key,
-                    message: "repository policy allows everyone not listed: `Allow` with `NotPrincipal` and no condition limits the caller".into(),
-                    remedy: None,
-                    related: Vec::new(),
-                    without_fix: None,
-                }),
-                Reach::Unresolved { origin, reason } => {
-                    report.cannot_tell(origin.range, STATEMENT_QUESTION, reason)
-                }
-            }
-        }
-    }
-}
-
-const STATEMENT_QUESTION: &str = "whether this statement is public";
-
-fn everyone(policy: &Policy, principal: &Principal, written: &str) -> Finding {
-    let origin = &principal.value.origin;
-    let what = match principal.form {
-        PrincipalForm::Whole => "`Principal` is `*`".to_string(),
-        _ if written == "*" => "the `AWS` principal is `*`".to_string(),
-        _ => format!("the `AWS` principal `{written}` names every account"),
-    };
-    let mut message =
-        format!("repository policy allows everyone: {what} and no condition limits the caller");
-    // A value from a parameter's Default is fixed where the parameter is decided, not here.
-    let remedy = match &origin.via {
-        Some(via) => {
-            message.push_str(&format!(" (through {})", via.message));
-            None
-        }
-        None => Some(Remedy::RestrictPrincipal {
-            principal: origin.anchor,
-            written: written.to_string(),
-            beside_others: matches!(principal.form, PrincipalForm::AwsListItem { others } if others > 0),
-        }),
-    };
-    let without_fix = (origin.via.is_none() && policy.owner.is_none()).then_some(
-        "; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix",
-    );
-    Finding {
+    let policies = PublicPolicies {
         rule: &META,
-        range: origin.range,
-        message,
-        remedy,
-        related: origin.via.clone().into_iter().collect(),
-        without_fix,
-    }
+        noun: "repository policy",
+        question: "whether this repository policy is public",
+    };
+    policies.check(attached.chain(&model.policies), report);
 }

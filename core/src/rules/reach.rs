@@ -2,11 +2,111 @@
 //! everyone? An `Allow` whose principal names everyone (or that uses `NotPrincipal`), unless a
 //! condition pins the caller to known parties.
 
+use super::{Finding, Report, RuleMeta};
 use crate::model::{
-    names_everyone, ConditionSet, ConditionValue, Effect, Known, Origin, Principal, PrincipalForm,
-    Statement,
+    names_everyone, ConditionSet, ConditionValue, Effect, Known, Origin, Policy, Principal,
+    PrincipalForm, Remedy, Statement, Value,
 };
 use crate::text::TextRange;
+
+/// The judgement of the rules that find policies open to everyone (a repository policy, a
+/// registry policy): one finding per way a statement reaches everyone.
+pub(crate) struct PublicPolicies {
+    pub rule: &'static RuleMeta,
+    /// What the policy is, for messages: "repository policy".
+    pub noun: &'static str,
+    /// What cannot be decided when the whole policy is unknown.
+    pub question: &'static str,
+}
+
+const STATEMENT_QUESTION: &str = "whether this statement is public";
+
+impl PublicPolicies {
+    pub fn check<'m>(
+        &self,
+        policies: impl Iterator<Item = &'m Value<Policy>>,
+        report: &mut Report,
+    ) {
+        for policy in policies {
+            for candidate in &policy.candidates {
+                match &candidate.state {
+                    Known::Is(policy) => self.check_policy(policy, report),
+                    Known::Unknown(reason) => {
+                        report.cannot_tell(candidate.origin.range, self.question, reason)
+                    }
+                    Known::Rejected => {}
+                }
+            }
+        }
+    }
+
+    fn check_policy(&self, policy: &Policy, report: &mut Report) {
+        for part in &policy.unknown {
+            if let Known::Unknown(reason) = &part.state {
+                report.cannot_tell(part.origin.range, STATEMENT_QUESTION, reason);
+            }
+        }
+        for statement in &policy.statements {
+            for reach in statement_reach(statement) {
+                match reach {
+                    Reach::Everyone { principal, written } => {
+                        report.push(self.everyone(policy, principal, written))
+                    }
+                    Reach::NotPrincipal { key } => report.push(Finding {
+                        rule: self.rule,
+                        range: key,
+                        message: format!(
+                            "{} allows everyone not listed: `Allow` with `NotPrincipal` and no condition limits the caller",
+                            self.noun
+                        ),
+                        remedy: None,
+                        related: Vec::new(),
+                        without_fix: None,
+                    }),
+                    Reach::Unresolved { origin, reason } => {
+                        report.cannot_tell(origin.range, STATEMENT_QUESTION, reason)
+                    }
+                }
+            }
+        }
+    }
+
+    fn everyone(&self, policy: &Policy, principal: &Principal, written: &str) -> Finding {
+        let origin = &principal.value.origin;
+        let what = match principal.form {
+            PrincipalForm::Whole => "`Principal` is `*`".to_string(),
+            _ if written == "*" => "the `AWS` principal is `*`".to_string(),
+            _ => format!("the `AWS` principal `{written}` names every account"),
+        };
+        let mut message = format!(
+            "{} allows everyone: {what} and no condition limits the caller",
+            self.noun
+        );
+        // A value from a parameter's Default is fixed where the parameter is decided, not here.
+        let remedy = match &origin.via {
+            Some(via) => {
+                message.push_str(&format!(" (through {})", via.message));
+                None
+            }
+            None => Some(Remedy::RestrictPrincipal {
+                principal: origin.anchor,
+                written: written.to_string(),
+                beside_others: matches!(principal.form, PrincipalForm::AwsListItem { others } if others > 0),
+            }),
+        };
+        let without_fix = (origin.via.is_none() && policy.owner.is_none()).then_some(
+            "; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix",
+        );
+        Finding {
+            rule: self.rule,
+            range: origin.range,
+            message,
+            remedy,
+            related: origin.via.clone().into_iter().collect(),
+            without_fix,
+        }
+    }
+}
 
 /// Condition operators that, on a caller-pinning key, limit who gets in. `ForAllValues:` is
 /// absent on purpose (it passes on an empty set), and so are the `…IfExists` forms (they pass

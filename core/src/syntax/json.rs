@@ -6,7 +6,7 @@ use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 
 use super::{
     duplicate_keys, CollectionStyle, Document, Entry, Format, Key, Mapping, Node, NodeKind, Scalar,
-    ScalarStyle, Sequence, SyntaxError, MAX_DEPTH,
+    ScalarStyle, Sequence, SyntaxError, Text, MAX_DEPTH,
 };
 use crate::text::TextRange;
 
@@ -120,7 +120,7 @@ impl Convert<'_> {
             Value::StringLit(s) => (
                 s.range,
                 NodeKind::Scalar(Scalar {
-                    text: s.value.to_string(),
+                    text: Text::from(s.value.as_ref()),
                     style: ScalarStyle::JsonString,
                 }),
             ),
@@ -134,8 +134,8 @@ impl Convert<'_> {
                 } else {
                     for prop in &object.properties {
                         let (text, key_range) = match &prop.name {
-                            ObjectPropName::String(s) => (s.value.to_string(), s.range),
-                            ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                            ObjectPropName::String(s) => (Text::from(s.value.as_ref()), s.range),
+                            ObjectPropName::Word(w) => (Text::from(w.value), w.range),
                         };
                         entries.push(Entry {
                             key: Key {
@@ -182,7 +182,7 @@ impl Convert<'_> {
 
 fn literal(text: &str) -> NodeKind {
     NodeKind::Scalar(Scalar {
-        text: text.to_string(),
+        text: Text::from(text),
         style: ScalarStyle::JsonLiteral,
     })
 }

@@ -8,6 +8,7 @@ mod yaml;
 
 pub use embedded::{parse_embedded_json, Embedded, HostString};
 
+pub use crate::text::Text;
 use crate::text::TextRange;
 
 /// Documents above this size are not read at all. CloudFormation itself takes at most 1 MB.
@@ -67,7 +68,7 @@ pub struct Entry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
     /// The key's text; empty for a key that is not a scalar (YAML complex keys).
-    pub text: String,
+    pub text: Text,
     pub range: TextRange,
 }
 
@@ -87,7 +88,7 @@ pub enum ScalarStyle {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
     /// The value after unquoting and unescaping.
-    pub text: String,
+    pub text: Text,
     pub style: ScalarStyle,
 }
 
@@ -252,7 +253,7 @@ pub fn detect_format(source: &str, path: Option<&str>) -> Format {
 fn duplicate_keys(entries: &[Entry], out: &mut Vec<DuplicateKey>) {
     let mut report = |entry: &Entry, first: &Entry| {
         out.push(DuplicateKey {
-            key: entry.key.text.clone(),
+            key: entry.key.text.to_string(),
             range: entry.key.range,
             first: first.key.range,
         })

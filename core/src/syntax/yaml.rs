@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle as YamlStyle, Span, Tag};
 
 use super::{
     duplicate_keys, CollectionStyle, Document, DuplicateKey, Entry, Format, Key, Mapping, Node,
-    NodeKind, Scalar, ScalarStyle, Sequence, SyntaxError, Tagged, MAX_ALIAS_NODES, MAX_DEPTH,
+    NodeKind, Scalar, ScalarStyle, Sequence, SyntaxError, Tagged, Text, MAX_ALIAS_NODES, MAX_DEPTH,
 };
 use crate::text::{to_u32, TextRange};
 
@@ -128,7 +128,7 @@ impl Loader<'_> {
                 let scalar = Node {
                     range: TextRange::new(body_start, end.max(body_start)),
                     kind: NodeKind::Scalar(Scalar {
-                        text: value.into_owned(),
+                        text: Text::from(value.as_ref()),
                         style,
                     }),
                 };
@@ -245,7 +245,7 @@ impl Loader<'_> {
                     let range = node.range;
                     let text = match node.kind {
                         NodeKind::Scalar(scalar) => scalar.text,
-                        _ => String::new(),
+                        _ => Text::default(),
                     };
                     *key = Some(Key { text, range });
                 }

@@ -189,9 +189,10 @@ function findingItem(view: EditorView, placed: PlacedFinding, index: number): HT
   message.className = "message";
   message.append(...inline(finding.message));
   item.append(head, message);
-  const policyKinds = ["repository-policy", "get-repository-policy-output"];
+  const policyKinds = ["repository-policy", "get-repository-policy-output", "get-registry-policy-output"];
   const result = view.state.field(findingsField)?.result;
-  if (finding.code === "ECR101" && finding.fix === undefined && result !== undefined && policyKinds.includes(result.kind)) {
+  const principalRule = finding.code === "ECR101" || finding.code === "ECR105";
+  if (principalRule && finding.fix === undefined && result !== undefined && policyKinds.includes(result.kind)) {
     const hint = document.createElement("p");
     hint.className = "hint-fix";
     hint.textContent = "Enter the AWS account id that owns the repository (above) for a fix.";
@@ -226,6 +227,8 @@ function fileName(result: CheckResult): string {
       return `repository-policy.${extension}`;
     case "get-repository-policy-output":
       return `get-repository-policy.${extension}`;
+    case "get-registry-policy-output":
+      return `get-registry-policy.${extension}`;
     case "describe-repositories-output":
       return `describe-repositories.${extension}`;
     case "other":

@@ -20,6 +20,7 @@ use crate::model::{
 use crate::rules::INVALID_VALUE;
 use crate::syntax::write::Writer;
 use crate::syntax::{Format, Node};
+use crate::text::Text;
 
 const TAG_MUTABILITY: &str = "ImageTagMutability";
 pub(super) const EXCLUSION_FILTERS: &str = "ImageTagMutabilityExclusionFilters";
@@ -382,7 +383,7 @@ impl<'a> Adapter<'_, 'a, '_> {
     }
 
     /// A string setting, each candidate as text (a `!GetAtt` as `${Key.Arn}`) or unknown.
-    fn text(&self, node: &'a Node, setting: &'static str) -> Value<String> {
+    fn text(&self, node: &'a Node, setting: &'static str) -> Value<Text> {
         Value {
             setting,
             candidates: self
@@ -394,11 +395,11 @@ impl<'a> Adapter<'_, 'a, '_> {
         }
     }
 
-    fn optional_text(&self, node: Option<&'a Node>, setting: &'static str) -> Value<String> {
+    fn optional_text(&self, node: Option<&'a Node>, setting: &'static str) -> Value<Text> {
         node.map_or_else(|| Value::new(setting), |n| self.text(n, setting))
     }
 
-    fn texts(&self, node: Option<&'a Node>, setting: &'static str) -> Vec<Value<String>> {
+    fn texts(&self, node: Option<&'a Node>, setting: &'static str) -> Vec<Value<Text>> {
         match node.and_then(Node::as_sequence) {
             Some(list) => list.items.iter().map(|i| self.text(i, setting)).collect(),
             None => node.map(|n| self.text(n, setting)).into_iter().collect(),

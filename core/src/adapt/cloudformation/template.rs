@@ -305,7 +305,7 @@ impl<'a> Template<'a> {
             Evaluated::Text(text) => Ok((text, candidate.origin)),
             Evaluated::Node(n) => n
                 .as_scalar()
-                .map(|s| (s.text.clone(), candidate.origin))
+                .map(|s| (s.text.to_string(), candidate.origin))
                 .ok_or_else(|| "a part of it is not a string".to_string()),
             Evaluated::Opaque(what) => Ok((placeholder(&what), None)),
             Evaluated::Unknown(reason) => Err(reason),
@@ -343,7 +343,7 @@ impl<'a> Template<'a> {
                     }));
                     default
                         .as_scalar()
-                        .map(|s| s.text.clone())
+                        .map(|s| s.text.to_string())
                         .ok_or_else(|| format!("parameter `{name}` Default is not a string"))
                 }
                 None => Err(format!(
