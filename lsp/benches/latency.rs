@@ -149,11 +149,13 @@ async fn measure(text: &str, edits: usize) -> (usize, Vec<Duration>) {
     for i in 0..edits {
         let version = i as i64 + 2;
         // Alternate: type into a tag value halfway down, or make a MUTABLE immutable.
+        let mut middle = mirror.len() / 2;
+        while !mirror.is_char_boundary(middle) {
+            middle -= 1;
+        }
         let (at, insert) = if i % 2 == 0 {
-            let middle = mirror.len() / 2;
             (middle + mirror[middle..].find("🚀").expect("a tag"), "x")
         } else {
-            let middle = mirror.len() / 2;
             let found = mirror[middle..]
                 .find(": MUTABLE\n")
                 .map(|j| middle + j + 2)
