@@ -155,10 +155,14 @@ fn version(results: &Results, tool: &str) -> String {
 /// The exact command each tool runs, from inside the input's folder.
 fn shown_command(tool: Tool, set: Set) -> String {
     let root = root().to_string_lossy().into_owned();
+    // The build folder may live outside the repository (`CARGO_TARGET_DIR`): shown as the default.
+    let target = crate::util::target_dir().to_string_lossy().into_owned();
     tool.command(set)
         .iter()
         .map(|part| {
-            let relative = part.replace(&format!("{root}/"), "");
+            let relative = part
+                .replace(&format!("{target}/"), "target/")
+                .replace(&format!("{root}/"), "");
             if relative.contains('*') {
                 format!("'{relative}'")
             } else {
