@@ -149,9 +149,10 @@ fn rules(format: ListFormat) -> ExitCode {
                 ecrlint_core::rules::FixAvailability::None => " ",
                 _ => "🛠",
             };
+            let opt_in = if r.default { "" } else { " (opt-in)" };
             writeln!(
                 out,
-                "{} {fix} {:<20} {:<8} {}",
+                "{} {fix} {:<20} {:<8} {}{opt_in}",
                 r.code,
                 r.name,
                 r.severity.as_str(),

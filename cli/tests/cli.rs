@@ -486,7 +486,10 @@ fn rules_and_explain() {
         .collect();
     assert_eq!(
         codes,
-        ["ECR101", "ECR105", "ECR201", "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"]
+        [
+            "ECR101", "ECR102", "ECR105", "ECR201", "ECR301", "ECR302", "ECR901", "ECR902",
+            "ECR903", "ECR904", "ECR905"
+        ]
     );
     let output = ecrlint(&repo(), &["explain", "public-repository"]);
     assert_eq!(code(&output), 0);

@@ -534,7 +534,7 @@ fn a_10_mb_single_line() {
 
     // One finding at the end of a 10 MB line: the snippet shows its neighbourhood only.
     let sid = "x".repeat(10_000_000);
-    let policy = format!("{{\"Statement\": [{{\"Sid\": \"{sid}\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}}]}}\n");
+    let policy = format!("{{\"Statement\": [{{\"Sid\": \"{sid}\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}}]}}\n");
     write(dir.path(), "long-sid.json", &policy);
     let run = ecrlint(
         "10 MB single line, one finding (human output)",
@@ -547,7 +547,7 @@ fn a_10_mb_single_line() {
         run.stdout,
         "long-sid.json:1:10000060: error[ECR101] repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix\n  \
          |\n\
-         1 | …xxxxx\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}]}\n  \
+         1 | …xxxxx\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}\n  \
          |                                          ^^^\n  \
          |\n\
          \n\

@@ -603,7 +603,7 @@ fn hostile_documents() {
     );
 
     let sid = "x".repeat(10_000_000);
-    let policy = format!("{{\"Statement\": [{{\"Sid\": \"{sid}\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}}]}}\n");
+    let policy = format!("{{\"Statement\": [{{\"Sid\": \"{sid}\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}}]}}\n");
     let found = hostile("10 MB single line", "file:///long.json", "json", &policy);
     let (code, _, range) = only(&found);
     assert_eq!(

@@ -54,12 +54,12 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
         });
     }
     if document.root.is_some() {
-        // A rule whose own findings are not wanted still runs when the values it could not
-        // decide are (ECR903).
+        // A rule on by default whose own findings are not wanted still runs when the values it
+        // could not decide are (ECR903); an opt-in rule runs only when selected.
         let unresolved_wanted = settings.enabled(&UNRESOLVED_VALUE);
         let mut report = Report::default();
         for (rule, check) in rules::CHECKS {
-            if unresolved_wanted || settings.enabled(rule) {
+            if settings.enabled(rule) || (unresolved_wanted && rule.default) {
                 check(&lowered.model, &mut report);
             }
         }

@@ -10,7 +10,8 @@ use crate::rules::RuleMeta;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Settings {
-    /// Rules to run, by code, code prefix (`ECR1`) or name; `None` runs them all.
+    /// Rules to run, by code, code prefix (`ECR1`) or name; `None` runs every rule that is on by
+    /// default (`ALL` runs the opt-in ones too).
     pub select: Option<Vec<String>>,
     /// Rules not to run, same forms as `select`.
     pub ignore: Vec<String>,
@@ -26,7 +27,7 @@ impl Settings {
     /// Whether a rule runs under these settings.
     pub fn enabled(&self, rule: &RuleMeta) -> bool {
         let selected = match &self.select {
-            None => true,
+            None => rule.default,
             Some(select) => select.iter().any(|s| rule.matches(s)),
         };
         selected && !self.ignore.iter().any(|s| rule.matches(s))

@@ -12,6 +12,7 @@ use ecrlint_core::{check, LineIndex, Settings};
 
 const PUBLIC: &str = "ECR101";
 const MUTABLE: &str = "ECR201";
+const NOT_CMK: &str = "ECR301";
 
 /// (file, resource, rule, what the peer says, why ecrlint says otherwise)
 const DISAGREEMENTS: &[(&str, &str, &str, &str, &str)] = &[(
@@ -34,7 +35,12 @@ fn flagged(file: &str, code: &str) -> BTreeSet<String> {
 }
 
 fn flagged_in(text: &str, name: &str, code: &str) -> BTreeSet<String> {
-    let checked = check(text, Some(name), &Settings::default());
+    // Every rule, the opt-in ones too: each peer check is compared with the rule that covers it.
+    let settings = Settings {
+        select: Some(vec!["ALL".into()]),
+        ..Settings::default()
+    };
+    let checked = check(text, Some(name), &settings);
     checked
         .diagnostics
         .iter()
@@ -161,6 +167,16 @@ fn checkov_immutable_tags() {
     );
 }
 
+#[test]
+fn checkov_repository_encrypted() {
+    let dir = "checkov/cloudformation/example_ECRRepositoryEncrypted";
+    assert_eq!(
+        flagged(&format!("{dir}/FAILED.yml"), NOT_CMK),
+        set(&["AES256Encryption", "NoEncryption"])
+    );
+    assert_eq!(flagged(&format!("{dir}/PASSED.yml"), NOT_CMK), set(&[]));
+}
+
 /// Trivy keeps its CloudFormation examples as strings in a YAML file: `good` and `bad` lists.
 fn trivy(file: &str, code: &str) {
     let text = std::fs::read_to_string(corpus().join(file)).unwrap();
@@ -196,6 +212,14 @@ fn trivy_enforce_immutable_repository() {
     trivy(
         "trivy-checks/AWS-0031/enforce_immutable_repository.yaml",
         MUTABLE,
+    );
+}
+
+#[test]
+fn trivy_repository_customer_key() {
+    trivy(
+        "trivy-checks/AWS-0033/repository_customer_key.yaml",
+        NOT_CMK,
     );
 }
 

@@ -666,7 +666,7 @@ async fn an_unsaved_json_document_is_read_as_json() {
     let mut client = started().await;
     let uri = "untitled:Untitled-1";
     let policy =
-        "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}]}";
+        "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}";
     client.open(uri, "json", 1, policy).await;
     let published = client.diagnostics(uri).await;
     assert_eq!(codes(&published), ["ECR101"]);

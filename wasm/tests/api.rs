@@ -46,10 +46,29 @@ fn exposed_policy_without_an_account_has_no_fix() {
                 url: ECR101_URL.into(),
                 fix: None,
                 related: vec![],
+            }, Finding {
+                code: "ECR102".into(),
+                name: "public-write".into(),
+                severity: Severity::Error,
+                message: "`ecr:*` grants everyone write actions (`ecr:PutImage`, `ecr:InitiateLayerUpload`, `ecr:UploadLayerPart`, …): anyone can push, overwrite or delete images, or take the repository over".into(),
+                range: Range { start: 157, end: 164 },
+                start: Position { line: 9, column: 9 },
+                end: Position { line: 9, column: 16 },
+                url: "https://github.com/ecrlint/ecrlint/blob/main/docs/rules/ECR102-public-write.md".into(),
+                fix: Some(Fix {
+                    title: "Allow only pulling images instead of `ecr:*`".into(),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        range: Range { start: 147, end: 172 },
+                        content: "[\"ecr:BatchCheckLayerAvailability\", \"ecr:BatchGetImage\", \"ecr:GetDownloadUrlForLayer\"]".into(),
+                    }],
+                }),
+                related: vec![],
             }],
         }
     );
     assert_eq!(&text[126..129], "\"*\"");
+    assert_eq!(&text[147..172], "[\n        \"ecr:*\"\n      ]");
 }
 
 #[test]
@@ -208,7 +227,7 @@ fn clean_template_has_no_findings() {
 #[test]
 fn positions_count_utf16_units_before_a_finding() {
     // Two characters outside the BMP and one accented letter before the principal.
-    let text = "{\"Statement\": [{\"Sid\": \"Ö🚀🚀\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}]}";
+    let text = "{\"Statement\": [{\"Sid\": \"Ö🚀🚀\", \"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}";
     let result = api::check(text, &with_account("123456789012"), None).unwrap();
     let finding = &result.findings[0];
     let byte_start = text.find("\"*\"").unwrap();
@@ -305,7 +324,10 @@ fn rules_carry_their_documentation() {
     let codes: Vec<&str> = rules.iter().map(|r| r.code.as_str()).collect();
     let core_codes: Vec<&str> = ecrlint_core::rules().iter().map(|r| r.code).collect();
     assert_eq!(codes, core_codes);
-    assert_eq!(codes[..4], ["ECR101", "ECR105", "ECR201", "ECR901"]);
+    assert_eq!(
+        codes[..5],
+        ["ECR101", "ECR102", "ECR105", "ECR201", "ECR301"]
+    );
     let public = &rules[0];
     assert_eq!(public.name, "public-repository");
     assert_eq!(public.severity, Severity::Error);

@@ -82,7 +82,7 @@ fn fix_returns_the_fixed_text_and_what_was_applied() {
     );
     assert_eq!(
         json(Reflect::get(&result, &"remaining".into()).unwrap()),
-        r#"{"kind":"cloudformation-template","kindDescription":"CloudFormation template","format":"yaml","findings":[]}"#
+        r#"{"kind":"cloudformation-template","kindDescription":"CloudFormation template","format":"yaml","parsed":true,"findings":[]}"#
     );
 }
 

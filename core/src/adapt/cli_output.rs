@@ -156,10 +156,12 @@ fn deployed<'a>(node: &'a Node, lowering: &mut Lowering<'a>) -> Repository {
             encryption_type: string(
                 "encryptionType",
                 encryption.and_then(|e| e.get("encryptionType")),
-            ),
+            )
+            .unwrap_or_else(|| Value::new("encryptionType")),
             kms_key: string("kmsKey", encryption.and_then(|e| e.get("kmsKey"))),
         },
-        lifecycle_policy: None,
+        // Not in this output: the source does not say.
+        lifecycle_policy: Value::new("lifecyclePolicy"),
         policy: None,
         anchor,
     }

@@ -164,6 +164,13 @@ pub(crate) enum Target<'a> {
         name: String,
         registry_id: Option<String>,
     },
+    /// One value of a policy's `Action`, `NotAction` or `Resource`: `at` where it stands, `list`
+    /// the sequence holding it and its index there, when it is one of several.
+    Element {
+        site: usize,
+        at: &'a Node,
+        list: Option<(&'a Node, usize)>,
+    },
     /// A principal of a policy.
     Principal {
         site: usize,

@@ -146,25 +146,25 @@ fn lower_statement<'a>(
         lower_principal(principal, resolver, site, lowering, &mut principals);
     }
     let not_actions = statement.get_entry("NotAction").map(|entry| {
-        (
-            entry.key.range,
-            strings(&entry.value, "NotAction", resolver),
-        )
+        let listed = strings(&entry.value, "NotAction", resolver, site, lowering);
+        (entry.key.range, listed)
     });
+    let actions = match statement.get("Action") {
+        Some(actions) => strings(actions, "Action", resolver, site, lowering),
+        None => Vec::new(),
+    };
+    let resources = match statement.get("Resource") {
+        Some(resources) => strings(resources, "Resource", resolver, site, lowering),
+        None => Vec::new(),
+    };
     Statement {
         at: statement.range,
         effect,
         principals,
         not_principal: statement.get_entry("NotPrincipal").map(|e| e.key.range),
-        actions: statement
-            .get("Action")
-            .map(|a| strings(a, "Action", resolver))
-            .unwrap_or_default(),
+        actions,
         not_actions,
-        resources: statement
-            .get("Resource")
-            .map(|r| strings(r, "Resource", resolver))
-            .unwrap_or_default(),
+        resources,
         condition: statement
             .get("Condition")
             .map(|c| lower_condition(c, resolver)),
@@ -411,34 +411,49 @@ fn condition_values<'a>(values: &'a Node, resolver: &dyn Resolve<'a>) -> Vec<Con
     out
 }
 
-/// A string or list of strings (`Action`, `Resource`), each with its candidates.
+/// A string or list of strings (`Action`, `Resource`), each with its candidates, each anchored
+/// where a remedy would take it out or replace it.
 fn strings<'a>(
     node: &'a Node,
     setting: &'static str,
     resolver: &dyn Resolve<'a>,
+    site: usize,
+    lowering: &mut Lowering<'a>,
 ) -> Vec<Value<Text>> {
     let mut out = Vec::new();
     for candidate in resolver.resolve(node) {
-        if let Evaluated::Node(n) = &candidate.value {
-            if let Some(list) = n.as_sequence() {
-                for item in &list.items {
-                    out.push(string(item, setting, resolver));
+        if let Evaluated::Node(list) = &candidate.value {
+            if let Some(sequence) = list.as_sequence() {
+                for (index, item) in sequence.items.iter().enumerate() {
+                    let mut value = Value::new(setting);
+                    for item_candidate in resolver.resolve(item) {
+                        let element = Some((*list, index));
+                        value.candidates.push(element_candidate(
+                            item_candidate,
+                            element,
+                            site,
+                            lowering,
+                        ));
+                    }
+                    out.push(value);
                 }
                 continue;
             }
         }
-        out.push(Value::one(setting, text_candidate(candidate)));
+        let candidate = element_candidate(candidate, None, site, lowering);
+        out.push(Value::one(setting, candidate));
     }
     out
 }
 
-fn string<'a>(node: &'a Node, setting: &'static str, resolver: &dyn Resolve<'a>) -> Value<Text> {
-    Value {
-        setting,
-        candidates: resolver
-            .resolve(node)
-            .into_iter()
-            .map(text_candidate)
-            .collect(),
-    }
+fn element_candidate<'a>(
+    candidate: super::resolve::Candidate<'a>,
+    list: Option<(&'a Node, usize)>,
+    site: usize,
+    lowering: &mut Lowering<'a>,
+) -> Candidate<Text> {
+    let at = candidate.at;
+    let mut out = text_candidate(candidate);
+    out.origin.anchor = lowering.anchor(Target::Element { site, at, list });
+    out
 }

@@ -3,7 +3,7 @@
 
 use super::{Lowered, OwnerForm, Place, Target};
 use crate::diagnostic::Fix;
-use crate::model::{Anchor, Remedy, TagMutability};
+use crate::model::{Anchor, Remedy, TagMutability, PULL_ACTIONS};
 use crate::syntax::write::Generated;
 
 /// A remedy as the source can take it.
@@ -36,6 +36,43 @@ impl Lowered<'_> {
             } => self
                 .restrict_principal(*principal, written, *beside_others)
                 .map(Rendered::Fix),
+            Remedy::RemoveAction { action, written } => {
+                let Target::Element {
+                    site,
+                    list: Some((list, index)),
+                    ..
+                } = self.target(*action)?
+                else {
+                    return None;
+                };
+                let edit = self.sites[*site].writer.remove_item(list, *index)?;
+                Some(Rendered::Fix(Fix::unsafe_(
+                    format!("Remove `{written}` from the actions"),
+                    vec![edit],
+                )))
+            }
+            Remedy::PullOnly { action, written } => {
+                let Target::Element { site, at, list } = self.target(*action)? else {
+                    return None;
+                };
+                // The wildcard alone, or alone in its list: the whole value is replaced.
+                let at = match list {
+                    None => *at,
+                    Some((list, _)) if list.as_sequence()?.items.len() == 1 => *list,
+                    Some(_) => return None,
+                };
+                let pull = PULL_ACTIONS
+                    .iter()
+                    .map(|a| Generated::Str(a.to_string()))
+                    .collect();
+                let edit = self.sites[*site]
+                    .writer
+                    .replace_node(at, &Generated::List(pull))?;
+                Some(Rendered::Fix(Fix::unsafe_(
+                    format!("Allow only pulling images instead of `{written}`"),
+                    vec![edit],
+                )))
+            }
         }
     }
 
@@ -118,7 +155,9 @@ impl Lowered<'_> {
                     )
                 }
             }
-            Target::Properties { .. } | Target::Principal { .. } => return None,
+            Target::Properties { .. } | Target::Principal { .. } | Target::Element { .. } => {
+                return None
+            }
         };
         Some(Rendered::Fix(fix))
     }

@@ -85,8 +85,9 @@ pub struct Repository {
     /// `ScanOnPush`: absent when not written.
     pub scan_on_push: Option<Value<bool>>,
     pub encryption: Encryption,
-    /// The lifecycle policy text, when one is attached.
-    pub lifecycle_policy: Option<Value<Text>>,
+    /// The lifecycle policy: its text, or `None` when the repository has none (a default nobody
+    /// wrote). No candidates when the source does not say (AWS CLI output that leaves it out).
+    pub lifecycle_policy: Value<Option<Text>>,
     /// The repository policy, when one is attached.
     pub policy: Option<Value<Policy>>,
     /// Anchors the remedies that rewrite the repository's settings as a whole.
@@ -111,10 +112,11 @@ pub struct Deployed {
     pub registry_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Encryption {
-    /// `AES256`, `KMS` or `KMS_DSSE`; absent when not written (AWS then uses `AES256`).
-    pub encryption_type: Option<Value<Text>>,
+    /// `AES256`, `KMS` or `KMS_DSSE`. Not written in a template: `AES256`, a default nobody
+    /// wrote. No candidates when the source does not say.
+    pub encryption_type: Value<Text>,
     pub kms_key: Option<Value<Text>>,
 }
 
@@ -170,6 +172,41 @@ impl<T> Value<T> {
             setting,
             candidates: smallvec![candidate],
         }
+    }
+
+    /// The same candidates with their known values turned into another type.
+    pub fn map<U>(self, mut f: impl FnMut(T) -> Known<U>) -> Value<U> {
+        Value {
+            setting: self.setting,
+            candidates: self
+                .candidates
+                .into_iter()
+                .map(|c| Candidate {
+                    state: match c.state {
+                        Known::Is(value) => f(value),
+                        Known::Unknown(reason) => Known::Unknown(reason),
+                        Known::Rejected => Known::Rejected,
+                    },
+                    origin: c.origin,
+                })
+                .collect(),
+        }
+    }
+
+    /// A value nobody wrote: AWS's default, anchored at `range`.
+    pub fn default_at(setting: &'static str, value: T, range: TextRange) -> Self {
+        Value::one(
+            setting,
+            Candidate {
+                state: Known::Is(value),
+                origin: Origin {
+                    range,
+                    via: None,
+                    written: Written::Default,
+                    anchor: Anchor::NONE,
+                },
+            },
+        )
     }
 
     /// The known values among the candidates.
@@ -249,4 +286,16 @@ pub enum Remedy {
         written: String,
         beside_others: bool,
     },
+    /// Take one action out of a statement's list of actions (others remain).
+    RemoveAction { action: Anchor, written: Text },
+    /// Narrow a statement's only action, a wildcard, to the actions that pull images.
+    PullOnly { action: Anchor, written: Text },
 }
+
+/// The actions that pull an image, and nothing else: what a public repository is usually meant
+/// to allow.
+pub const PULL_ACTIONS: [&str; 3] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+];

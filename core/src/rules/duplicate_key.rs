@@ -31,6 +31,7 @@ Remove one of the keys.
 "#,
     covers: &["cfn-lint E0000"],
     fix: FixAvailability::None,
+    default: true,
 };
 
 /// The message and the related place of a duplicate key.

@@ -33,4 +33,5 @@ not parse.
 "#,
     covers: &["cfn-lint E0000"],
     fix: FixAvailability::None,
+    default: true,
 };

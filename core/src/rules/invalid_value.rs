@@ -30,4 +30,5 @@ Where the value differs from a valid one only in letter case, the fix writes the
 "#,
     covers: &["cfn-lint E3030", "cfn-lint E3513"],
     fix: FixAvailability::Sometimes,
+    default: true,
 };

@@ -3,11 +3,14 @@
 //! pages in docs/rules and the LSP hover all come from it.
 
 pub(crate) mod duplicate_key;
+mod encryption_not_cmk;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
 mod mutable_image_tags;
+mod no_lifecycle_policy;
 mod public_registry_policy;
 mod public_repository;
+mod public_write;
 pub mod reach;
 mod unresolved_value;
 mod unused_suppression;
@@ -36,6 +39,9 @@ pub struct RuleMeta {
     /// The peer checks this rule covers, for people coming from them.
     pub covers: &'static [&'static str],
     pub fix: FixAvailability,
+    /// Whether the rule runs when no `select` is given. An opt-in rule runs only when selected by
+    /// its code, a prefix, its name or `ALL`.
+    pub default: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -62,8 +68,11 @@ impl RuleMeta {
 
 static RULES: &[&RuleMeta] = &[
     &public_repository::META,
+    &public_write::META,
     &public_registry_policy::META,
     &mutable_image_tags::META,
+    &encryption_not_cmk::META,
+    &no_lifecycle_policy::META,
     &invalid_syntax::META,
     &invalid_value::META,
     &unresolved_value::META,
@@ -144,6 +153,9 @@ pub(crate) type Check = fn(&Model, &mut Report);
 /// ECR902 from lowering, ECR903 from the engine, ECR905 from the suppressions.
 pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     (&public_repository::META, public_repository::check),
+    (&public_write::META, public_write::check),
     (&public_registry_policy::META, public_registry_policy::check),
     (&mutable_image_tags::META, mutable_image_tags::check),
+    (&encryption_not_cmk::META, encryption_not_cmk::check),
+    (&no_lifecycle_policy::META, no_lifecycle_policy::check),
 ];

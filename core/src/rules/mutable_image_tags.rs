@@ -55,6 +55,7 @@ that fixes the live repository.
         "AWS Security Hub ECR.2",
     ],
     fix: FixAvailability::Sometimes,
+    default: true,
 };
 
 /// Every repository and creation template: each value its tag mutability can take.

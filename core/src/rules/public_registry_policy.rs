@@ -57,6 +57,7 @@ The account meant to replicate or pull in is usually another one: review the fix
 "#,
     covers: &[],
     fix: FixAvailability::Sometimes,
+    default: true,
 };
 
 pub(super) fn check(model: &Model, report: &mut Report) {

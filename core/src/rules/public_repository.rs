@@ -69,6 +69,7 @@ automatic fix: the statement has to be rewritten with the principals meant.
         "Trivy AWS-0032",
     ],
     fix: FixAvailability::Sometimes,
+    default: true,
 };
 
 /// Every repository policy of the model: those attached to repositories and creation templates,

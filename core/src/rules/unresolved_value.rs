@@ -33,4 +33,5 @@ None. Give the parameter a `Default`, or make the value literal, if the check sh
 "#,
     covers: &[],
     fix: FixAvailability::None,
+    default: true,
 };

@@ -41,4 +41,5 @@ the only code), or the entry is removed from `Metadata.ecrlint.ignore` (with `ec
 "#,
     covers: &[],
     fix: FixAvailability::Sometimes,
+    default: true,
 };

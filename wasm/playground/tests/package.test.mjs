@@ -79,7 +79,7 @@ test("rules() lists each rule once, in code order, with its explanation", () => 
     all.slice(0, 2).map((rule) => [rule.code, rule.name, rule.severity, rule.fix]),
     [
       ["ECR101", "public-repository", "error", "sometimes"],
-      ["ECR201", "mutable-image-tags", "warning", "sometimes"],
+      ["ECR102", "public-write", "error", "sometimes"],
     ],
   );
   for (const rule of all) {

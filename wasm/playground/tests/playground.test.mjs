@@ -153,7 +153,7 @@ test("the Conformity policy is underlined on its Principal line and listed in th
   await paste(page, "");
   await findings(page, []);
   await paste(page, await example("conformity-exposed-policy.json"));
-  assert.deepEqual(await findings(page, ["ECR101"]), [
+  assert.deepEqual(await findings(page, ["ECR101", "ECR102"]), [
     {
       code: "ECR101",
       link: "rules.html#ECR101",
@@ -162,17 +162,27 @@ test("the Conformity policy is underlined on its Principal line and listed in th
         "repository policy allows everyone: Principal is * and no condition limits the caller; give the owning account with --account-id (or account-id in ecrlint.toml) for a fix",
       fix: null,
     },
+    {
+      code: "ECR102",
+      link: "rules.html#ECR102",
+      location: "line 9, col 9",
+      message:
+        "ecr:* grants everyone write actions (ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, …): anyone can push, overwrite or delete images, or take the repository over",
+      fix: "Allow only pulling images instead of ecr:* (unsafe)",
+    },
   ]);
   assert.equal(await page.textContent("#kind"), "repository policy (JSON)");
-  const underline = page.locator(".cm-lintRange-error");
-  assert.equal(await underline.count(), 1);
+  // The everyone-principal, and the wildcard action it is given.
+  assert.equal(await page.locator(".cm-lintRange-error").count(), 2);
+  assert.equal(await page.locator(".cm-lintRange-error").nth(1).textContent(), '"ecr:*"');
+  const underline = page.locator(".cm-lintRange-error").first();
   assert.equal(await underline.textContent(), '"*"');
   assert.equal(
     await underline.evaluate((mark) => mark.closest(".cm-line")?.textContent),
     '      "Principal": "*",',
   );
   // The gutter marker sits on that line.
-  const marker = await page.locator(".cm-lint-marker-error").boundingBox();
+  const marker = await page.locator(".cm-lint-marker-error").first().boundingBox();
   const line = await underline.evaluate((mark) => {
     const box = mark.closest(".cm-line")?.getBoundingClientRect();
     return box === undefined ? null : { top: box.top, bottom: box.bottom };
@@ -191,16 +201,17 @@ test("an account id gives the fix; the fix writes that account's root ARN and th
   const { page, context, problems } = await open();
   const policy = await example("conformity-exposed-policy.json");
   await paste(page, policy);
-  await findings(page, ["ECR101"]);
+  await findings(page, ["ECR101", "ECR102"]);
 
   await page.fill("#account-id", "12345");
   assert.equal(await page.textContent("#account-id-hint"), "12 digits");
   assert.equal(await page.getAttribute("#account-id", "aria-invalid"), "true");
-  assert.equal((await findings(page, ["ECR101"]))[0]?.fix, null);
+  assert.equal((await findings(page, ["ECR101", "ECR102"]))[0]?.fix, null);
 
   await page.fill("#account-id", "123456789012");
   assert.equal(await page.textContent("#account-id-hint"), "");
-  const [finding] = await findings(page, ["ECR101"]);
+  // Restricting the principal fixes both: the statement no longer reaches everyone.
+  const [finding] = await findings(page, ["ECR101", "ECR102"]);
   assert.equal(finding?.fix, "Allow only the owning account (arn:aws:iam::123456789012:root)");
   await page.click("#findings button.fix");
 
@@ -303,7 +314,7 @@ test("the examples menu has the five examples, each detected for what it is", as
   for (const id of options) {
     await page.selectOption("#examples", id);
     const codes = {
-      "conformity-exposed-policy": ["ECR101"],
+      "conformity-exposed-policy": ["ECR101", "ECR102"],
       "kics-mutable-tags": ["ECR201", "ECR201"],
       "get-repository-policy": ["ECR101"],
       "describe-repositories": ["ECR201"],
@@ -315,7 +326,7 @@ test("the examples menu has the five examples, each detected for what it is", as
     seen.push([id, await page.textContent("#kind"), shown.map((f) => f.fix)]);
   }
   assert.deepEqual(seen, [
-    ["conformity-exposed-policy", "repository policy (JSON)", [null]],
+    ["conformity-exposed-policy", "repository policy (JSON)", [null, "Allow only pulling images instead of ecr:* (unsafe)"]],
     ["kics-mutable-tags", "CloudFormation template (YAML)", ["Set ImageTagMutability to IMMUTABLE", "Set ImageTagMutability: IMMUTABLE"]],
     ["get-repository-policy", "aws ecr get-repository-policy output (JSON)", ["Allow only the owning account (arn:aws:iam::123456789012:root)"]],
     ["describe-repositories", "aws ecr describe-repositories output (JSON)", [null]],
@@ -346,7 +357,7 @@ test("Download fixed file saves the text with every safe fix applied", async () 
 
 test("the rules page is built from rules(), and a finding's code links to its rule", async () => {
   const { page, context, problems } = await open();
-  await findings(page, ["ECR101"]);
+  await findings(page, ["ECR101", "ECR102"]);
   await Promise.all([page.waitForURL(/rules\.html#ECR101$/), page.click("#findings a.rule")]);
   await page.waitForSelector("body[data-ready=true]");
   const rules = packageRules();
@@ -373,7 +384,7 @@ test("the rules page is built from rules(), and a finding's code links to its ru
 
 test("works with the keyboard alone", async () => {
   const { page, context, problems } = await open();
-  await findings(page, ["ECR101"]);
+  await findings(page, ["ECR101", "ECR102"]);
   // From the top of the page: Tab reaches the account id field; type it.
   await page.keyboard.press("Tab");
   const focusOrder = [];
@@ -383,7 +394,7 @@ test("works with the keyboard alone", async () => {
   }
   assert.deepEqual(focusOrder, ["A", "examples", "account-id"]);
   await page.keyboard.type("123456789012");
-  await findings(page, ["ECR101"]);
+  await findings(page, ["ECR101", "ECR102"]);
   // Onwards through the toolbar and the editor (which does not trap Tab) to the fix button.
   const rest = [];
   for (let i = 0; i < 12 && rest.at(-1) !== "fix"; i += 1) {
@@ -410,7 +421,7 @@ test("reads well on a narrow screen in dark mode; screenshots saved", async () =
   await wide.context.close();
 
   const { page, context, problems } = await open({ width: 390, height: 844, colorScheme: "dark" });
-  await findings(page, ["ECR101"]);
+  await findings(page, ["ECR101", "ECR102"]);
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(13, 17, 23)");
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).color), "rgb(230, 237, 243)");
   // Nothing sticks out sideways, and the findings come below the editor.

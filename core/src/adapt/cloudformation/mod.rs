@@ -147,14 +147,25 @@ impl<'a> Adapter<'_, 'a, '_> {
                 .and_then(|s| s.get("ScanOnPush"))
                 .map(|s| self.boolean(s, "ScanOnPush")),
             encryption: Encryption {
-                encryption_type: encryption
-                    .and_then(|e| e.get("EncryptionType"))
-                    .map(|t| self.text(t, "EncryptionType")),
+                // Not written: AES256, anchored where the configuration (or the resource) is.
+                encryption_type: match encryption.and_then(|e| e.get("EncryptionType")) {
+                    Some(t) => self.text(t, "EncryptionType"),
+                    None => Value::default_at(
+                        "EncryptionType",
+                        Text::from("AES256"),
+                        encryption.map_or(resource.id_range, |e| e.range),
+                    ),
+                },
                 kms_key: encryption
                     .and_then(|e| e.get("KmsKey"))
                     .map(|k| self.text(k, "KmsKey")),
             },
-            lifecycle_policy: lifecycle.map(|l| self.text(l, "LifecyclePolicyText")),
+            lifecycle_policy: match lifecycle {
+                Some(l) => self
+                    .text(l, "LifecyclePolicyText")
+                    .map(|t| Known::Is(Some(t))),
+                None => Value::default_at("LifecyclePolicy", None, resource.id_range),
+            },
             policy: get(policy_key).map(|p| self.policy(p, policy_key)),
             anchor,
         }
@@ -407,22 +418,14 @@ impl<'a> Adapter<'_, 'a, '_> {
     }
 
     fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
-        let text = self.text(node, setting);
-        Value {
-            setting,
-            candidates: text
-                .candidates
-                .into_iter()
-                .map(|c| Candidate {
-                    state: match c.state {
-                        Known::Is(t) if t.eq_ignore_ascii_case("true") => Known::Is(true),
-                        Known::Is(t) if t.eq_ignore_ascii_case("false") => Known::Is(false),
-                        Known::Is(_) | Known::Rejected => Known::Rejected,
-                        Known::Unknown(reason) => Known::Unknown(reason),
-                    },
-                    origin: c.origin,
-                })
-                .collect(),
-        }
+        self.text(node, setting).map(|t| {
+            if t.eq_ignore_ascii_case("true") {
+                Known::Is(true)
+            } else if t.eq_ignore_ascii_case("false") {
+                Known::Is(false)
+            } else {
+                Known::Rejected
+            }
+        })
     }
 }
