@@ -30,6 +30,17 @@ pub struct Model {
     pub policies: Vec<Value<Policy>>,
 }
 
+impl Model {
+    /// Every repository policy: those attached to repositories and creation templates, and
+    /// documents on their own.
+    pub fn repository_policies(&self) -> impl Iterator<Item = &Value<Policy>> {
+        self.repositories
+            .iter()
+            .filter_map(|r| r.policy.as_ref())
+            .chain(&self.policies)
+    }
+}
+
 /// Settings of the registry as a whole.
 #[derive(Clone, Debug, Default)]
 pub struct Registry {

@@ -72,14 +72,11 @@ automatic fix: the statement has to be rewritten with the principals meant.
     default: true,
 };
 
-/// Every repository policy of the model: those attached to repositories and creation templates,
-/// and documents on their own.
 pub(super) fn check(model: &Model, report: &mut Report) {
-    let attached = model.repositories.iter().filter_map(|r| r.policy.as_ref());
     let policies = PublicPolicies {
         rule: &META,
         noun: "repository policy",
         question: "whether this repository policy is public",
     };
-    policies.check(attached.chain(&model.policies), report);
+    policies.check(model.repository_policies(), report);
 }

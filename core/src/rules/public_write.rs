@@ -83,8 +83,7 @@ const WRITE_ACTIONS: &[&str] = &[
 const QUESTION: &str = "whether this statement lets everyone write";
 
 pub(super) fn check(model: &Model, report: &mut Report) {
-    let attached = model.repositories.iter().filter_map(|r| r.policy.as_ref());
-    for policy in attached.chain(&model.policies) {
+    for policy in model.repository_policies() {
         for candidate in &policy.candidates {
             if let Known::Is(policy) = &candidate.state {
                 check_policy(policy, report);
