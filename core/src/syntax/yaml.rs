@@ -276,12 +276,17 @@ impl Loader<'_> {
         ))
     }
 
-    /// Skips an anchor (`&a`) and a tag (`!Ref`) at the start of a node's span.
+    /// Skips an anchor (`&a`) and a tag (`!Ref`) at the start of a node's span. Neither can hold
+    /// a flow indicator, so `!{a: b}` is an empty tag before a flow mapping.
     fn skip_properties(&self, start: u32, end: u32) -> u32 {
         let bytes = self.source.as_bytes();
         let mut at = start as usize;
         while at < end as usize && matches!(bytes[at], b'&' | b'!') {
-            while at < end as usize && !bytes[at].is_ascii_whitespace() {
+            at += 1;
+            while at < end as usize
+                && !bytes[at].is_ascii_whitespace()
+                && !matches!(bytes[at], b'{' | b'}' | b'[' | b']' | b',')
+            {
                 at += 1;
             }
             while at < end as usize && bytes[at].is_ascii_whitespace() {
