@@ -28,16 +28,7 @@ impl HostString {
             HostString::None => Some(text.to_string()),
             HostString::DoubleQuoted => {
                 let mut out = String::with_capacity(text.len() + 8);
-                for ch in text.chars() {
-                    match ch {
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        '\n' => out.push_str("\\n"),
-                        '\r' => out.push_str("\\r"),
-                        '\t' => out.push_str("\\t"),
-                        _ => out.push(ch),
-                    }
-                }
+                super::write::escape_json_into(text, &mut out);
                 Some(out)
             }
             HostString::SingleQuoted => (!text.contains('\n')).then(|| text.replace('\'', "''")),

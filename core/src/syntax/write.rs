@@ -384,6 +384,13 @@ impl<'a> Writer<'a> {
 pub fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
+    escape_json_into(text, &mut out);
+    out.push('"');
+    out
+}
+
+/// Backslash escapes as JSON strings (and YAML double-quoted scalars) take them.
+pub(super) fn escape_json_into(text: &str, out: &mut String) {
     for ch in text.chars() {
         match ch {
             '"' => out.push_str("\\\""),
@@ -395,8 +402,6 @@ pub fn json_string(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('"');
-    out
 }
 
 /// A YAML scalar for `text`: plain when that reads back as the same string, else double-quoted.
