@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ecrlint_core::syntax::MAX_INPUT_BYTES;
 
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template"];
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template", "tf"];
 
 /// A file to check, and whether the user named it (named files are always reported on; files
 /// found by walking are reported only when they are templates, policies or CLI output).

@@ -30,7 +30,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check files and folders (folders are walked for .yaml, .yml, .json and .template files,
+    /// Check files and folders (folders are walked for .yaml, .yml, .json, .template and .tf files,
     /// honouring .gitignore). `-` reads standard input.
     Check(CheckArgs),
     /// List the rules.

@@ -72,6 +72,7 @@ fn to_json(node: &ecrlint_core::syntax::Node, depth: usize, out: &mut String) {
         }
         NodeKind::Scalar(s) => out.push_str(&format!("{:?}", s.text)),
         NodeKind::Tagged(t) => to_json(&t.value, depth, out),
+        NodeKind::Block(b) => to_json(&b.body, depth, out),
     }
 }
 
@@ -83,6 +84,8 @@ fn events_only(text: &str, format: Format) -> usize {
             let collect = jsonc_parser::CollectOptions::default();
             usize::from(jsonc_parser::parse_to_ast(text, &collect, &options).is_ok())
         }
+        // hcl-edit's parse alone: what checking Terraform is measured against.
+        Format::Hcl => hcl_edit::parser::parse_body(text).map_or(0, |body| body.len()),
     }
 }
 

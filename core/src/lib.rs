@@ -37,6 +37,7 @@ impl serde::Serialize for Format {
         s.serialize_str(match self {
             Format::Yaml => "yaml",
             Format::Json => "json",
+            Format::Hcl => "hcl",
         })
     }
 }

@@ -344,6 +344,10 @@ impl Leaves {
                 }
                 NodeKind::Sequence(sequence) => stack.extend(sequence.items.iter()),
                 NodeKind::Tagged(tagged) => stack.push(&tagged.value),
+                NodeKind::Block(block) => {
+                    ranges.extend(block.labels.iter().map(|l| l.range));
+                    stack.push(&block.body);
+                }
             }
         }
         ranges.retain(|r| !r.is_empty());

@@ -58,6 +58,8 @@ pub enum InputKind {
     GetRepositoryPolicyOutput,
     GetRegistryPolicyOutput,
     DescribeRepositoriesOutput,
+    /// A Terraform configuration (HCL).
+    Terraform,
     /// Not a template, policy or ECR CLI output: never any finding but a syntax error.
     Other,
 }
@@ -67,6 +69,7 @@ pub enum InputKind {
 pub enum Format {
     Yaml,
     Json,
+    Hcl,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Tsify)]
@@ -237,6 +240,7 @@ impl InputKind {
             core::InputKind::GetRepositoryPolicyOutput => InputKind::GetRepositoryPolicyOutput,
             core::InputKind::GetRegistryPolicyOutput => InputKind::GetRegistryPolicyOutput,
             core::InputKind::DescribeRepositoriesOutput => InputKind::DescribeRepositoriesOutput,
+            core::InputKind::Terraform => InputKind::Terraform,
             core::InputKind::Other => InputKind::Other,
         }
     }
@@ -310,6 +314,7 @@ fn check_result(text: &str, checked: &core::Checked) -> CheckResult {
         format: match checked.format {
             core::Format::Yaml => Format::Yaml,
             core::Format::Json => Format::Json,
+            core::Format::Hcl => Format::Hcl,
         },
         parsed: checked.parsed,
         findings: checked

@@ -11,18 +11,21 @@ pub mod cloudformation;
 mod policy;
 mod render;
 pub(crate) mod resolve;
+mod terraform;
 
 use serde::Serialize;
 use typed_arena::Arena;
 
 use crate::diagnostic::{Fix, Related};
-use crate::model::{Anchor, Candidate, Known, Model, Origin, Written};
+use crate::model::{Anchor, Candidate, Known, Model, Origin, TagMutability, Value, Written};
 use crate::rules::RuleMeta;
+use crate::rules::INVALID_VALUE;
 use crate::settings::Settings;
 use crate::syntax::write::Writer;
 use crate::syntax::{Document, Node};
 use crate::text::Text;
 use crate::text::TextRange;
+use resolve::Evaluated;
 
 pub use render::Rendered;
 
@@ -39,6 +42,8 @@ pub enum InputKind {
     GetRegistryPolicyOutput,
     /// `aws ecr describe-repositories` (or `create-repository`) output.
     DescribeRepositoriesOutput,
+    /// A Terraform configuration (`.tf`, HCL).
+    Terraform,
     /// Not something ecrlint checks.
     Other,
 }
@@ -56,6 +61,7 @@ impl InputKind {
             InputKind::GetRepositoryPolicyOutput => "aws ecr get-repository-policy output",
             InputKind::GetRegistryPolicyOutput => "aws ecr get-registry-policy output",
             InputKind::DescribeRepositoriesOutput => "aws ecr describe-repositories output",
+            InputKind::Terraform => "Terraform configuration",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
     }
@@ -211,6 +217,14 @@ pub(crate) enum OwnerForm<'a> {
     SubText,
     /// A known account id (`--account-id`, or get-repository-policy's `registryId`).
     Account(&'a str),
+    /// Terraform: the account of `data.aws_caller_identity.<identity>` (and the partition of
+    /// `data.aws_partition.<partition>`), interpolated; `inline` inside text that is already a
+    /// template (a heredoc), else written as a template string.
+    Terraform {
+        identity: &'a str,
+        partition: Option<&'a str>,
+        inline: bool,
+    },
     /// No account known: no fix.
     Unknown,
 }
@@ -222,7 +236,9 @@ impl<'a> OwnerForm<'a> {
 
     pub fn owner(self) -> Option<crate::model::Owner> {
         match self {
-            OwnerForm::Template | OwnerForm::SubText => Some(crate::model::Owner::Deployment),
+            OwnerForm::Template | OwnerForm::SubText | OwnerForm::Terraform { .. } => {
+                Some(crate::model::Owner::Deployment)
+            }
             OwnerForm::Account(id) => Some(crate::model::Owner::Account(id.to_string())),
             OwnerForm::Unknown => None,
         }
@@ -313,10 +329,20 @@ pub(crate) fn lower<'a>(
     settings: &'a Settings,
 ) -> Lowered<'a> {
     let mut lowering = Lowering::new(source, arena, settings);
+    let hcl = document.format == crate::syntax::Format::Hcl;
     let Some(root) = &document.root else {
-        return lowering.finish(InputKind::sniff(source), None);
+        let kind = if hcl {
+            InputKind::Terraform
+        } else {
+            InputKind::sniff(source)
+        };
+        return lowering.finish(kind, None);
     };
-    let kind = InputKind::of(root);
+    let kind = if hcl {
+        terraform::detect(root).unwrap_or(InputKind::Other)
+    } else {
+        InputKind::of(root)
+    };
     let mut template = None;
     match kind {
         InputKind::CloudformationTemplate | InputKind::SamTemplate => {
@@ -331,6 +357,7 @@ pub(crate) fn lower<'a>(
         InputKind::DescribeRepositoriesOutput => {
             cli_output::lower_repositories(root, &mut lowering)
         }
+        InputKind::Terraform => terraform::lower(root, &mut lowering),
         InputKind::Other => {}
     }
     lowering.finish(kind, template)
@@ -357,4 +384,93 @@ pub(crate) fn text_candidate(candidate: resolve::Candidate<'_>) -> Candidate<Tex
         state,
         origin: written_at(candidate.at, candidate.origin),
     }
+}
+
+/// The candidates of a tag mutability setting: each parsed, a value AWS rejects reported where
+/// it is written (with its spelling fixed when only the letter case is wrong), each anchored for
+/// the remedy. `accepts` names who rejects it ("CloudFormation"); `parameter_use` says whether a
+/// parameter or variable the value comes through would take `IMMUTABLE`.
+pub(crate) fn tag_mutability<'a>(
+    lowering: &mut Lowering<'a>,
+    site: usize,
+    setting: &'static str,
+    accepts: &str,
+    candidates: resolve::Candidates<'a>,
+    parameter_use: &dyn Fn(&Related) -> ParameterUse,
+) -> Value<TagMutability> {
+    let valid: Vec<&str> = TagMutability::ALL.iter().map(|m| m.as_str()).collect();
+    let mut out = Value::new(setting);
+    for candidate in candidates {
+        let literal = match &candidate.value {
+            Evaluated::Node(node) => Some(*node),
+            _ => None,
+        };
+        let through = candidate
+            .origin
+            .as_ref()
+            .map(|r| format!(" (through {})", r.message))
+            .unwrap_or_default();
+        let related: Vec<Related> = candidate.origin.clone().into_iter().collect();
+        let at = candidate.at.range;
+        let state = match &candidate.value {
+            Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+            Evaluated::Opaque(_) => Known::Unknown("the value is computed at deployment".into()),
+            value => match value.as_str() {
+                Some(text) => match TagMutability::parse(text) {
+                    Some(mutability) => Known::Is(mutability),
+                    None => {
+                        let fix = match (&candidate.origin, literal) {
+                            (None, Some(node)) => valid
+                                .iter()
+                                .find(|v| v.eq_ignore_ascii_case(text))
+                                .and_then(|valid| {
+                                    let edit =
+                                        lowering.writer(site).replace_scalar_text(node, valid)?;
+                                    Some(Fix::safe(format!("Write `{valid}`"), vec![edit]))
+                                }),
+                            _ => None,
+                        };
+                        lowering.raise(
+                                &INVALID_VALUE,
+                                at,
+                                format!(
+                                    "`{text}` is not a valid `{setting}`{through}; {accepts} accepts {}",
+                                    valid.join(", ")
+                                ),
+                                fix,
+                                related.clone(),
+                            );
+                        Known::Rejected
+                    }
+                },
+                None => {
+                    lowering.raise(
+                        &INVALID_VALUE,
+                        at,
+                        format!("`{setting}` must be a string, one of {}", valid.join(", ")),
+                        None,
+                        related.clone(),
+                    );
+                    Known::Rejected
+                }
+            },
+        };
+        let parameter = candidate.origin.as_ref().map(parameter_use);
+        let anchor = lowering.anchor(Target::Scalar {
+            site,
+            setting,
+            literal,
+            parameter,
+        });
+        out.candidates.push(Candidate {
+            state,
+            origin: Origin {
+                range: at,
+                via: candidate.origin,
+                written: Written::Explicit,
+                anchor,
+            },
+        });
+    }
+    out
 }

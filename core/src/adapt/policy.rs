@@ -45,6 +45,17 @@ pub(super) fn lower_string<'a>(
     owner: OwnerForm<'a>,
     lowering: &mut Lowering<'a>,
 ) -> Option<Policy> {
+    lower_string_with(text, owner, &Literal, lowering)
+}
+
+/// [`lower_string`], with the values inside the text evaluated by `resolver` (Terraform fills
+/// in the `${…}` of a heredoc).
+pub(super) fn lower_string_with<'a>(
+    text: &'a Node,
+    owner: OwnerForm<'a>,
+    resolver: &dyn Resolve<'a>,
+    lowering: &mut Lowering<'a>,
+) -> Option<Policy> {
     let embedded = parse_embedded_json(lowering.source, text)?;
     for error in &embedded.errors {
         lowering.embedded_syntax_error = true;
@@ -70,7 +81,7 @@ pub(super) fn lower_string<'a>(
         writer: Writer::embedded(lowering.source, embedded.host),
         owner: if plain { OwnerForm::Unknown } else { owner },
     });
-    Some(lower(root, &Literal, site, lowering))
+    Some(lower(root, resolver, site, lowering))
 }
 
 /// Lowers a policy document (a mapping, or intrinsics that evaluate to one).

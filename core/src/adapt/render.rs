@@ -110,7 +110,11 @@ impl Lowered<'_> {
                     )?,
                     None => return None,
                 };
-                Fix::safe(format!("Set `{setting}: {immutable}`"), vec![edit])
+                let written = match writer.format {
+                    crate::syntax::Format::Hcl => format!("{setting} = \"{immutable}\""),
+                    _ => format!("{setting}: {immutable}"),
+                };
+                Fix::safe(format!("Set `{written}`"), vec![edit])
             }
             Target::Scalar {
                 site,
@@ -137,14 +141,15 @@ impl Lowered<'_> {
                         properties: Some(properties),
                     }) = self.target(repository)
                     {
-                        if properties
-                            .get(super::cloudformation::EXCLUSION_FILTERS)
-                            .is_some()
-                        {
-                            edits.push(self.sites[*site].writer.remove_entry(
-                                properties,
-                                super::cloudformation::EXCLUSION_FILTERS,
-                            )?);
+                        let writer = &self.sites[*site].writer;
+                        // A template's list of filters, or each of Terraform's filter blocks.
+                        let key = match writer.format {
+                            crate::syntax::Format::Hcl => super::terraform::EXCLUSION_FILTER,
+                            _ => super::cloudformation::EXCLUSION_FILTERS,
+                        };
+                        let entries = properties.as_mapping()?.entries.iter().enumerate();
+                        for (index, _) in entries.filter(|(_, e)| e.key.text == key) {
+                            edits.push(writer.remove_entry_at(properties, index)?);
                         }
                     }
                     Fix::unsafe_(
@@ -187,6 +192,24 @@ impl Lowered<'_> {
             OwnerForm::Account(id) => {
                 let arn = format!("arn:aws:iam::{id}:root");
                 (Generated::Str(arn.clone()), arn)
+            }
+            OwnerForm::Terraform {
+                identity,
+                partition,
+                inline,
+            } => {
+                let partition = partition.map_or("aws".to_string(), |p| {
+                    format!("${{data.aws_partition.{p}.partition}}")
+                });
+                let arn = format!(
+                    "arn:{partition}:iam::${{data.aws_caller_identity.{identity}.account_id}}:root"
+                );
+                let generated = if inline {
+                    Generated::Str(arn.clone())
+                } else {
+                    Generated::Sub(arn.clone())
+                };
+                (generated, arn)
             }
             OwnerForm::Unknown => return None,
         };

@@ -2,6 +2,7 @@
 //! with their quoting style, and tagged values (`!Ref`, `!Sub`, …) with the tag's own span.
 
 mod embedded;
+pub mod hcl;
 mod json;
 pub mod write;
 mod yaml;
@@ -23,6 +24,8 @@ pub const MAX_ALIAS_NODES: usize = 100_000;
 pub enum Format {
     Yaml,
     Json,
+    /// HCL, Terraform's native syntax (`.tf`, `.tfvars`).
+    Hcl,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +40,8 @@ pub enum NodeKind {
     Sequence(Sequence),
     Scalar(Scalar),
     Tagged(Box<Tagged>),
+    /// An HCL block: `resource "aws_ecr_repository" "r" { … }` under the key `resource`.
+    Block(Box<Block>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +95,13 @@ pub struct Scalar {
     /// The value after unquoting and unescaping.
     pub text: Text,
     pub style: ScalarStyle,
+}
+
+/// An HCL block's labels and body (a block-style mapping from `{` to `}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub labels: Vec<Key>,
+    pub body: Node,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -223,6 +235,7 @@ pub fn parse(source: &str, format: Format) -> Document {
     match format {
         Format::Yaml => yaml::parse(source),
         Format::Json => json::parse(source),
+        Format::Hcl => hcl::parse(source),
     }
 }
 
@@ -232,6 +245,7 @@ pub fn detect_format(source: &str, path: Option<&str>) -> Format {
         .and_then(|p| p.rsplit_once('.'))
         .map(|(_, ext)| ext.to_ascii_lowercase());
     match ext.as_deref() {
+        Some("tf" | "tfvars" | "hcl") => Format::Hcl,
         Some("json") => Format::Json,
         Some("yaml" | "yml") => Format::Yaml,
         _ => {
@@ -242,11 +256,38 @@ pub fn detect_format(source: &str, path: Option<&str>) -> Format {
                 .next();
             if matches!(first, Some('{' | '[')) {
                 Format::Json
+            } else if looks_like_hcl(source) {
+                Format::Hcl
             } else {
                 Format::Yaml
             }
         }
     }
+}
+
+/// Whether text without a telling file name is Terraform: its first line that is not blank or
+/// a comment opens a top-level block (`resource "…"`, `variable "…"`, `terraform {`, …).
+fn looks_like_hcl(source: &str) -> bool {
+    let Some(line) = source
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+    else {
+        return false;
+    };
+    let word = line.split([' ', '\t', '{', '"']).next().unwrap_or_default();
+    matches!(
+        word,
+        "resource"
+            | "data"
+            | "variable"
+            | "provider"
+            | "terraform"
+            | "module"
+            | "locals"
+            | "output"
+    ) && line[word.len()..].trim_start().starts_with(['"', '{'])
 }
 
 /// Finds duplicate keys in one mapping's entries.

@@ -54,6 +54,16 @@ impl<'a> Writer<'a> {
             (Format::Json, Generated::Sub(s)) => format!("{{\"Fn::Sub\": {}}}", json_string(s)),
             (Format::Yaml, Generated::Str(s)) => yaml_string(s),
             (Format::Yaml, Generated::Sub(s)) => format!("!Sub {}", json_string(s)),
+            (Format::Hcl, Generated::Str(s)) => hcl_string(s),
+            // A template: its `${…}` are interpolations, not text.
+            (Format::Hcl, Generated::Sub(s)) => json_string(s),
+            (Format::Hcl, Generated::Map(entries)) => {
+                let body: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{} = {}", self.key(k), self.render(v)))
+                    .collect();
+                format!("{{ {} }}", body.join(", "))
+            }
             (_, Generated::Map(entries)) => {
                 let body: Vec<String> = entries
                     .iter()
@@ -72,6 +82,8 @@ impl<'a> Writer<'a> {
         match self.format {
             Format::Json => json_string(key),
             Format::Yaml => yaml_string(key),
+            Format::Hcl if is_identifier(key) => key.to_string(),
+            Format::Hcl => hcl_string(key),
         }
     }
 
@@ -94,6 +106,16 @@ impl<'a> Writer<'a> {
             node.range.start + 1,
             node.range.end.saturating_sub(1).max(node.range.start + 1),
         );
+        if self.format == Format::Hcl {
+            // HCL strings escape as JSON does, and `${` / `%{` besides.
+            return match scalar.style {
+                ScalarStyle::JsonString => {
+                    let quoted = hcl_string(text);
+                    self.edit(inner, quoted[1..quoted.len() - 1].to_string())
+                }
+                _ => self.edit(node.range, hcl_string(text)),
+            };
+        }
         match scalar.style {
             ScalarStyle::Plain => self.edit(node.range, yaml_string(text)),
             ScalarStyle::DoubleQuoted | ScalarStyle::JsonString => {
@@ -108,6 +130,9 @@ impl<'a> Writer<'a> {
 
     /// Inserts `key: value` as the first entry of a mapping node.
     pub fn insert_entry(&self, mapping: &Node, key: &str, value: &Generated) -> Option<Edit> {
+        if self.format == Format::Hcl {
+            return self.insert_attribute(mapping, key, value);
+        }
         let entries = &mapping.as_mapping()?.entries;
         let key_text = self.key(key);
         let Some(first) = entries.first() else {
@@ -162,6 +187,106 @@ impl<'a> Writer<'a> {
         self.edit(TextRange::empty(at), content)
     }
 
+    /// Inserts `key = value` into an HCL block body, after its leading attributes, with the `=`
+    /// of its group aligned as `terraform fmt` aligns them (the group is rewritten when the new
+    /// key is the longest).
+    fn insert_attribute(&self, body: &Node, key: &str, value: &Generated) -> Option<Edit> {
+        let entries = &body.as_mapping()?.entries;
+        let source = self.source;
+        let eol = self.eol();
+        let value = self.render(value);
+        let is_attribute = |e: &super::Entry| !matches!(e.value.kind, super::NodeKind::Block(_));
+        let line_start = |at: u32| source[..at as usize].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = |at: u32| {
+            source[at as usize..]
+                .find('\n')
+                .map_or(source.len(), |i| at as usize + i + 1)
+        };
+        let leading: Vec<&super::Entry> = entries.iter().take_while(|e| is_attribute(e)).collect();
+        let Some(last) = leading.last() else {
+            // No attribute first: a line of its own after `{`, indented one step in.
+            let open = body.range.start;
+            if source.as_bytes().get(open as usize) != Some(&b'{') {
+                return None;
+            }
+            let outer = self.indent_at(to_u32(line_start(open)));
+            let indent = match entries.first() {
+                Some(first) => self.indent_at(first.key.range.start),
+                None => format!("{outer}  "),
+            };
+            let after = open as usize + 1;
+            let rest_of_line = &source[after..line_end(open).min(source.len())];
+            let text = if rest_of_line.trim().is_empty()
+                || rest_of_line.trim() == "}" && entries.is_empty()
+            {
+                if rest_of_line.trim() == "}" {
+                    format!("{eol}{indent}{key} = {value}{eol}{outer}")
+                } else {
+                    format!("{eol}{indent}{key} = {value}")
+                }
+            } else {
+                return None;
+            };
+            return Some(Edit::insert(to_u32(after), text));
+        };
+        // The group: the attributes on consecutive single lines that end with the last one.
+        let single_line = |e: &super::Entry| {
+            !source[e.key.range.start as usize..e.value.range.end as usize].contains('\n')
+        };
+        let mut group: Vec<&super::Entry> = Vec::new();
+        for entry in leading.iter().rev() {
+            let adjacent = group.first().is_none_or(|next: &&super::Entry| {
+                line_end(entry.value.range.end) == line_start(next.key.range.start)
+            });
+            if !single_line(entry) || !adjacent {
+                break;
+            }
+            group.insert(0, entry);
+        }
+        let indent = self.indent_at(last.key.range.start);
+        let width = group
+            .iter()
+            .map(|e| e.key.range.len() as usize)
+            .max()
+            .unwrap_or(0);
+        let at = to_u32(line_end(last.value.range.end));
+        let line = |key: &str, width: usize, value: &str| {
+            format!(
+                "{indent}{key}{} = {value}{eol}",
+                " ".repeat(width - key.len())
+            )
+        };
+        if key.len() <= width || group.is_empty() {
+            let at = if at as usize > source.len() {
+                to_u32(source.len())
+            } else {
+                at
+            };
+            let mut text = line(key, width.max(key.len()), &value);
+            if at as usize == source.len() && !source.ends_with('\n') {
+                text.insert_str(0, eol);
+                text.truncate(text.len() - eol.len());
+            }
+            return Some(Edit::insert(at, text));
+        }
+        // The new key is the longest: every line of the group moves its `=` to match.
+        let start = to_u32(line_start(group[0].key.range.start));
+        let mut text = String::new();
+        for entry in &group {
+            let from_equals =
+                &source[entry.key.range.end as usize..line_end(entry.value.range.end)];
+            let rest = from_equals.trim_start_matches([' ', '\t']);
+            text.push_str(&format!(
+                "{indent}{}{}{} {rest}",
+                entry.key.text,
+                " ".repeat(key.len() - entry.key.text.len()),
+                ""
+            ));
+        }
+        text.push_str(&line(key, key.len(), &value));
+        Some(Edit::replace(TextRange::new(start, at), text))
+    }
+
     /// Removes one element of a sequence, with its separator or its line.
     pub fn remove_item(&self, list: &Node, index: usize) -> Option<Edit> {
         let sequence = list.as_sequence()?;
@@ -174,6 +299,12 @@ impl<'a> Writer<'a> {
     pub fn remove_entry(&self, mapping: &Node, key: &str) -> Option<Edit> {
         let map = mapping.as_mapping()?;
         let index = map.entries.iter().rposition(|e| e.key.text == key)?;
+        self.remove_entry_at(mapping, index)
+    }
+
+    /// Removes the entry at `index` of a mapping (an HCL body may repeat a block's key).
+    pub fn remove_entry_at(&self, mapping: &Node, index: usize) -> Option<Edit> {
+        let map = mapping.as_mapping()?;
         let ranges: Vec<TextRange> = map
             .entries
             .iter()
@@ -223,6 +354,16 @@ impl<'a> Writer<'a> {
         let end = self.source[last..]
             .find('\n')
             .map_or(self.source.len(), |i| last + i + 1);
+        let mut line_start = line_start;
+        // An HCL block that was last in its body takes the blank line above it along.
+        if self.format == Format::Hcl && self.source[end..].trim_start().starts_with('}') {
+            let above = self.source[..line_start.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            if line_start > 0 && self.source[above..line_start].trim().is_empty() {
+                line_start = above;
+            }
+        }
         Some(Edit::delete(TextRange::from_usize(line_start, end)))
     }
 
@@ -387,6 +528,18 @@ pub fn json_string(text: &str) -> String {
     escape_json_into(text, &mut out);
     out.push('"');
     out
+}
+
+/// An HCL quoted string: JSON's escapes, and `$${` / `%%{` so that no template starts.
+pub fn hcl_string(text: &str) -> String {
+    json_string(text).replace("${", "$${").replace("%{", "%%{")
+}
+
+/// Whether `text` can stand as an HCL identifier (an object key, an attribute name).
+pub fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Backslash escapes as JSON strings (and YAML double-quoted scalars) take them.

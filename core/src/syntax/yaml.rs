@@ -350,6 +350,7 @@ fn count_nodes(node: &Node) -> usize {
             NodeKind::Mapping(m) => pending.extend(m.entries.iter().map(|e| &e.value)),
             NodeKind::Sequence(s) => pending.extend(s.items.iter()),
             NodeKind::Tagged(t) => pending.push(&t.value),
+            NodeKind::Block(b) => pending.push(&b.body),
             NodeKind::Scalar(_) => {}
         }
     }

@@ -231,6 +231,8 @@ function fileName(result: CheckResult): string {
       return `get-registry-policy.${extension}`;
     case "describe-repositories-output":
       return `describe-repositories.${extension}`;
+    case "terraform":
+      return "main.tf";
     case "other":
       return `ecrlint.${extension}`;
   }

@@ -11,13 +11,12 @@ use super::resolve::{Evaluated, Resolve};
 use super::{
     text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
 };
-use crate::diagnostic::{Fix, Related};
+use crate::diagnostic::Related;
 use crate::model::{
     Candidate, Encryption, Known, Origin, Policy, RegistryScanning, Replication,
     ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
     Written,
 };
-use crate::rules::INVALID_VALUE;
 use crate::syntax::write::Writer;
 use crate::syntax::{Format, Node};
 use crate::text::Text;
@@ -194,104 +193,16 @@ impl<'a> Adapter<'_, 'a, '_> {
                 },
             );
         };
-        let valid: Vec<&str> = TagMutability::ALL.iter().map(|m| m.as_str()).collect();
-        let mut out = Value::new(TAG_MUTABILITY);
-        for candidate in self.template.resolve(value) {
-            let literal = match &candidate.value {
-                Evaluated::Node(node) => Some(*node),
-                _ => None,
-            };
-            let through = candidate
-                .origin
-                .as_ref()
-                .map(|r| format!(" (through {})", r.message))
-                .unwrap_or_default();
-            let related: Vec<Related> = candidate.origin.clone().into_iter().collect();
-            let at = candidate.at.range;
-            let state = match &candidate.value {
-                Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
-                Evaluated::Opaque(_) => {
-                    Known::Unknown("the value is computed at deployment".into())
-                }
-                value => match value.as_str() {
-                    Some(text) => match TagMutability::parse(text) {
-                        Some(mutability) => Known::Is(mutability),
-                        None => {
-                            let fix = match (&candidate.origin, literal) {
-                                (None, Some(node)) => valid
-                                    .iter()
-                                    .find(|v| v.eq_ignore_ascii_case(text))
-                                    .and_then(|valid| {
-                                        let edit = self
-                                            .lowering
-                                            .writer(self.site)
-                                            .replace_scalar_text(node, valid)?;
-                                        Some(Fix::safe(format!("Write `{valid}`"), vec![edit]))
-                                    }),
-                                _ => None,
-                            };
-                            self.lowering.raise(
-                                &INVALID_VALUE,
-                                at,
-                                format!(
-                                    "`{text}` is not a valid `{TAG_MUTABILITY}`{through}; CloudFormation accepts {}",
-                                    valid.join(", ")
-                                ),
-                                fix,
-                                related.clone(),
-                            );
-                            Known::Rejected
-                        }
-                    },
-                    None => {
-                        self.lowering.raise(
-                            &INVALID_VALUE,
-                            at,
-                            format!(
-                                "`{TAG_MUTABILITY}` must be a string, one of {}",
-                                valid.join(", ")
-                            ),
-                            None,
-                            related.clone(),
-                        );
-                        Known::Rejected
-                    }
-                },
-            };
-            let parameter = candidate.origin.as_ref().map(|via| self.parameter_use(via));
-            let anchor = self.lowering.anchor(Target::Scalar {
-                site: self.site,
-                setting: TAG_MUTABILITY,
-                literal,
-                parameter,
-            });
-            out.candidates.push(Candidate {
-                state,
-                origin: Origin {
-                    range: at,
-                    via: candidate.origin,
-                    written: Written::Explicit,
-                    anchor,
-                },
-            });
-        }
-        out
-    }
-
-    /// Whether the parameter whose `Default` gives a value would accept `IMMUTABLE` instead.
-    fn parameter_use(&self, via: &Related) -> ParameterUse {
-        let parameter = self
-            .template
-            .parameters
-            .values()
-            .find(|p| p.default.is_some_and(|d| d.range == via.range));
-        let accepts_immutable = parameter.is_some_and(|p| {
-            p.allowed_values.is_empty()
-                || p.allowed_values
-                    .iter()
-                    .any(|v| v.as_str() == Some(TagMutability::Immutable.as_str()))
-        });
-        ParameterUse { accepts_immutable }
+        let candidates = self.template.resolve(value);
+        let template = self.template;
+        super::tag_mutability(
+            self.lowering,
+            self.site,
+            TAG_MUTABILITY,
+            "CloudFormation",
+            candidates,
+            &|via| parameter_use(template, via),
+        )
     }
 
     /// A policy given as structure (intrinsics evaluated inside it), as JSON text, or as the
@@ -428,4 +339,19 @@ impl<'a> Adapter<'_, 'a, '_> {
             }
         })
     }
+}
+
+/// Whether the parameter whose `Default` gives a value would accept `IMMUTABLE` instead.
+fn parameter_use(template: &Template<'_>, via: &Related) -> ParameterUse {
+    let parameter = template
+        .parameters
+        .values()
+        .find(|p| p.default.is_some_and(|d| d.range == via.range));
+    let accepts_immutable = parameter.is_some_and(|p| {
+        p.allowed_values.is_empty()
+            || p.allowed_values
+                .iter()
+                .any(|v| v.as_str() == Some(TagMutability::Immutable.as_str()))
+    });
+    ParameterUse { accepts_immutable }
 }

@@ -1,0 +1,632 @@
+//! Terraform (HCL) into the model: `aws_ecr_repository`, `aws_ecr_repository_policy`,
+//! `aws_ecr_lifecycle_policy`, `aws_ecr_repository_creation_template`, `aws_ecr_registry_policy`,
+//! `aws_ecr_registry_scanning_configuration` and `aws_ecr_replication_configuration`, every value
+//! evaluated through variables, locals, references and conditionals (`module.rs`). Policies come
+//! as `jsonencode({…})`, JSON text (heredocs with `${…}`), or `data.aws_iam_policy_document`.
+
+mod module;
+
+pub use module::Module;
+
+use typed_arena::Arena;
+
+use super::resolve::{Evaluated, Resolve};
+use super::{
+    text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
+};
+use crate::model::{
+    Candidate, Encryption, Known, Origin, Policy, RegistryScanning, Replication,
+    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
+    Written,
+};
+use crate::syntax::hcl::{HEREDOC, TEMPLATE};
+use crate::syntax::write::Writer;
+use crate::syntax::{
+    CollectionStyle, Entry, Format, Key, Mapping, Node, NodeKind, Scalar, ScalarStyle, Sequence,
+};
+use crate::text::{Text, TextRange};
+use module::{blocks, body, reference, tag, Resource};
+
+const TAG_MUTABILITY: &str = "image_tag_mutability";
+pub(super) const EXCLUSION_FILTER: &str = "image_tag_mutability_exclusion_filter";
+
+/// Any HCL body is Terraform's: the format decided it.
+pub(super) fn detect(root: &Node) -> Option<InputKind> {
+    root.as_mapping().map(|_| InputKind::Terraform)
+}
+
+pub(super) fn lower<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let module = Module::new(&[root], &[], lowering.arena);
+    let owner = match module.first_data("aws_caller_identity") {
+        Some(identity) => OwnerForm::Terraform {
+            identity,
+            partition: module.first_data("aws_partition"),
+            inline: false,
+        },
+        None => OwnerForm::account(lowering.settings.account_id.as_deref()),
+    };
+    let site = lowering.site(Site {
+        writer: Writer::new(lowering.source, Format::Hcl),
+        owner,
+    });
+    let mut adapter = Adapter {
+        module: &module,
+        site,
+        owner,
+        lowering,
+    };
+    adapter.lower();
+}
+
+struct Adapter<'m, 'a, 'l> {
+    module: &'m Module<'a>,
+    site: usize,
+    owner: OwnerForm<'a>,
+    lowering: &'l mut Lowering<'a>,
+}
+
+impl<'a> Adapter<'_, 'a, '_> {
+    fn lower(&mut self) {
+        let module = self.module;
+        for resource in &module.resources {
+            match resource.type_name {
+                "aws_ecr_repository" | "aws_ecr_repository_creation_template" => {
+                    let repository = self.repository(resource);
+                    self.lowering.model.repositories.push(repository);
+                }
+                "aws_ecr_registry_policy" => {
+                    if let Some(policy) = resource.get("policy") {
+                        let policy = self.policy(policy, "policy");
+                        self.lowering.model.registry.policies.push(policy);
+                    }
+                }
+                "aws_ecr_registry_scanning_configuration" => {
+                    let scanning = self.registry_scanning(resource);
+                    self.lowering.model.registry.scanning.push(scanning);
+                }
+                "aws_ecr_replication_configuration" => {
+                    let replication = self.replication(resource);
+                    self.lowering.model.registry.replication.push(replication);
+                }
+                _ => {}
+            }
+        }
+        // Repository policies whose repository the module does not declare stand on their own.
+        for resource in module.resources_of_type("aws_ecr_repository_policy") {
+            if self.attached_to(resource).is_none() {
+                if let Some(policy) = resource.get("policy") {
+                    let policy = self.policy(policy, "policy");
+                    self.lowering.model.policies.push(policy);
+                }
+            }
+        }
+    }
+
+    /// The repository (by its index among the module's `aws_ecr_repository` blocks) that a
+    /// policy's `repository` names: by a reference to the block, or by its literal name.
+    fn attached_to(&self, attachment: &Resource<'a>) -> Option<&'a str> {
+        let named = attachment.get("repository")?;
+        let repositories = || self.module.resources_of_type("aws_ecr_repository");
+        if let Some(path) = reference(named) {
+            let mut steps = path.split('.');
+            if let (Some("aws_ecr_repository"), Some(name)) = (steps.next(), steps.next()) {
+                return repositories().find(|r| r.name == name).map(|r| r.name);
+            }
+        }
+        let wanted: Vec<String> = self
+            .module
+            .resolve(named)
+            .iter()
+            .filter_map(|c| c.value.as_str().map(str::to_string))
+            .collect();
+        repositories()
+            .find(|r| {
+                r.get("name").is_some_and(|n| {
+                    self.module.resolve(n).iter().any(|c| {
+                        c.value
+                            .as_str()
+                            .is_some_and(|t| wanted.iter().any(|w| w == t))
+                    })
+                })
+            })
+            .map(|r| r.name)
+    }
+
+    /// The policy resources of `type_name` attached to the repository block `name`.
+    fn attachments(&self, type_name: &'a str, name: &str) -> Vec<&'a Node> {
+        self.module
+            .resources_of_type(type_name)
+            .filter(|a| self.attached_to(a) == Some(name))
+            .filter_map(|a| a.get("policy"))
+            .collect()
+    }
+
+    fn repository(&mut self, resource: &Resource<'a>) -> Repository {
+        let template = resource.type_name == "aws_ecr_repository_creation_template";
+        let kind = if template {
+            RepositoryKind::CreationTemplate {
+                prefix: resource.get("prefix").map(|p| self.text(p, "prefix")),
+                applied_for: self.texts(resource.get("applied_for"), "applied_for"),
+            }
+        } else {
+            RepositoryKind::Repository
+        };
+        let filters = resource
+            .blocks(EXCLUSION_FILTER)
+            .filter_map(|f| body(f)?.get("filter"))
+            .map(|f| self.text(f, "filter"))
+            .collect();
+        let encryption = resource.blocks("encryption_configuration").next();
+        let encryption_body = encryption.and_then(body);
+        let scanning = resource
+            .blocks("image_scanning_configuration")
+            .next()
+            .and_then(body);
+        let (policy, lifecycle) = if template {
+            (
+                resource.get("repository_policy"),
+                resource.get("lifecycle_policy"),
+            )
+        } else {
+            (
+                self.attachments("aws_ecr_repository_policy", resource.name)
+                    .last()
+                    .copied(),
+                self.attachments("aws_ecr_lifecycle_policy", resource.name)
+                    .last()
+                    .copied(),
+            )
+        };
+        let anchor = self.lowering.anchor(Target::Properties {
+            site: self.site,
+            properties: Some(resource.body),
+        });
+        Repository {
+            kind,
+            at: resource.at,
+            deployed: None,
+            name: resource.get("name").map(|n| self.text(n, "name")),
+            tag_mutability: self.tag_mutability(resource),
+            exclusion_filters: filters,
+            scan_on_push: scanning
+                .and_then(|s| s.get("scan_on_push"))
+                .map(|s| self.boolean(s, "scan_on_push")),
+            encryption: Encryption {
+                encryption_type: match encryption_body.and_then(|e| e.get("encryption_type")) {
+                    Some(t) => self.text(t, "encryption_type"),
+                    None => Value::default_at(
+                        "encryption_type",
+                        Text::from("AES256"),
+                        encryption.map_or(resource.at, |e| e.range),
+                    ),
+                },
+                kms_key: encryption_body
+                    .and_then(|e| e.get("kms_key"))
+                    .map(|k| self.text(k, "kms_key")),
+            },
+            lifecycle_policy: match lifecycle {
+                Some(l) => self.text(l, "lifecycle_policy").map(|t| Known::Is(Some(t))),
+                None => Value::default_at("lifecycle_policy", None, resource.at),
+            },
+            policy: policy.map(|p| {
+                self.policy(
+                    p,
+                    if template {
+                        "repository_policy"
+                    } else {
+                        "policy"
+                    },
+                )
+            }),
+            anchor,
+        }
+    }
+
+    /// `image_tag_mutability`: missing means `MUTABLE`, anchored at the block's name.
+    fn tag_mutability(&mut self, resource: &Resource<'a>) -> Value<TagMutability> {
+        let Some(value) = resource.get(TAG_MUTABILITY) else {
+            let anchor = self.lowering.anchor(Target::Missing {
+                site: self.site,
+                setting: TAG_MUTABILITY,
+                resource: resource.block,
+                properties: Some(resource.body),
+            });
+            return Value::one(
+                TAG_MUTABILITY,
+                Candidate {
+                    state: Known::Is(TagMutability::Mutable),
+                    origin: Origin {
+                        range: resource.at,
+                        via: None,
+                        written: Written::Default,
+                        anchor,
+                    },
+                },
+            );
+        };
+        let candidates = self.module.resolve(value);
+        super::tag_mutability(
+            self.lowering,
+            self.site,
+            TAG_MUTABILITY,
+            "the AWS provider",
+            candidates,
+            &|_| ParameterUse {
+                accepts_immutable: true,
+            },
+        )
+    }
+
+    /// A policy: `jsonencode({…})`, JSON text (a string or heredoc, `${…}` filled in where it
+    /// can be), or `data.aws_iam_policy_document.NAME.json`.
+    fn policy(&mut self, node: &'a Node, setting: &'static str) -> Value<Policy> {
+        let mut value = Value::new(setting);
+        let module = self.module;
+        for candidate in module.resolve(node) {
+            let state = match &candidate.value {
+                Evaluated::Node(document) if document.as_mapping().is_some() => Known::Is(
+                    super::policy::lower(document, module, self.site, self.lowering),
+                ),
+                Evaluated::Node(heredoc) if tag(heredoc) == Some(HEREDOC) => {
+                    match self.policy_text(heredoc) {
+                        Some(policy) => Known::Is(policy),
+                        None => continue,
+                    }
+                }
+                Evaluated::Node(text) if text.as_scalar().is_some() => {
+                    match super::policy::lower_string_with(text, self.owner, module, self.lowering)
+                    {
+                        Some(policy) => Known::Is(policy),
+                        None => continue,
+                    }
+                }
+                Evaluated::Node(_) => continue,
+                Evaluated::Opaque(path) => match self.policy_document(path) {
+                    Some(policy) => Known::Is(policy),
+                    None => Known::Unknown(format!("`{path}` is known only after apply")),
+                },
+                Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+                // Text built from a template: read where it is written, `${…}` and all.
+                Evaluated::Text(_) if tag(candidate.at) == Some(TEMPLATE) => Known::Unknown(
+                    "the policy text is built by a template ecrlint does not read as JSON".into(),
+                ),
+                Evaluated::Text(_) => continue,
+            };
+            value.candidates.push(Candidate {
+                state,
+                origin: written_at(candidate.at, candidate.origin),
+            });
+        }
+        value
+    }
+
+    /// JSON in a heredoc: parsed where it stands, its `${…}` filled in by the module.
+    fn policy_text(&mut self, heredoc: &'a Node) -> Option<Policy> {
+        let NodeKind::Tagged(tagged) = &heredoc.kind else {
+            return None;
+        };
+        let body = tagged.value.range;
+        let text: &'a Node = self.lowering.arena.alloc(Node {
+            range: body,
+            kind: NodeKind::Scalar(Scalar {
+                text: Text::from(&self.lowering.source[body.as_usize()]),
+                style: ScalarStyle::Literal,
+            }),
+        });
+        let owner = match self.owner {
+            OwnerForm::Terraform {
+                identity,
+                partition,
+                ..
+            } => OwnerForm::Terraform {
+                identity,
+                partition,
+                inline: true,
+            },
+            other => other,
+        };
+        super::policy::lower_string_with(text, owner, self.module, self.lowering)
+    }
+
+    /// `data.aws_iam_policy_document.NAME.json`: its statement blocks, lowered as the JSON
+    /// document Terraform renders from them.
+    fn policy_document(&mut self, path: &str) -> Option<Policy> {
+        let mut steps = path.split('.');
+        let (
+            Some("data"),
+            Some("aws_iam_policy_document"),
+            Some(name),
+            Some("json" | "minified_json"),
+            None,
+        ) = (
+            steps.next(),
+            steps.next(),
+            steps.next(),
+            steps.next(),
+            steps.next(),
+        )
+        else {
+            return None;
+        };
+        let data = self.module.data_source("aws_iam_policy_document", name)?;
+        let [document, everyone] = document_trees(data, self.module, self.lowering.arena);
+        let mut policy = super::policy::lower(document, self.module, self.site, self.lowering);
+        // `type = "*"` principals: a fix would have to rewrite the type too, so none is offered.
+        let site = self.lowering.site(Site {
+            writer: Writer::new(self.lowering.source, Format::Hcl),
+            owner: OwnerForm::Unknown,
+        });
+        let typed_everyone = super::policy::lower(everyone, self.module, site, self.lowering);
+        policy.statements.extend(typed_everyone.statements);
+        for merged in ["source_policy_documents", "override_policy_documents"] {
+            if let Some(node) = data.get(merged) {
+                policy.unknown.push(Candidate {
+                    state: Known::Unknown(format!(
+                        "`{merged}` merges documents ecrlint does not follow yet"
+                    )),
+                    origin: written_at(node, None),
+                });
+            }
+        }
+        Some(policy)
+    }
+
+    fn registry_scanning(&mut self, resource: &Resource<'a>) -> RegistryScanning {
+        let rules = resource
+            .blocks("rule")
+            .filter_map(body)
+            .map(|rule| ScanningRule {
+                frequency: self.optional_text(rule.get("scan_frequency"), "scan_frequency"),
+                filters: blocks(rule, "repository_filter")
+                    .filter_map(|f| body(f)?.get("filter"))
+                    .map(|f| self.text(f, "filter"))
+                    .collect(),
+            })
+            .collect();
+        RegistryScanning {
+            at: resource.at,
+            scan_type: self.optional_text(resource.get("scan_type"), "scan_type"),
+            rules,
+        }
+    }
+
+    fn replication(&mut self, resource: &Resource<'a>) -> Replication {
+        let mut destinations = Vec::new();
+        for configuration in resource
+            .blocks("replication_configuration")
+            .filter_map(body)
+        {
+            for rule in blocks(configuration, "rule").filter_map(body) {
+                for destination in blocks(rule, "destination").filter_map(body) {
+                    destinations.push(ReplicationDestination {
+                        region: self.optional_text(destination.get("region"), "region"),
+                        registry_id: self
+                            .optional_text(destination.get("registry_id"), "registry_id"),
+                    });
+                }
+            }
+        }
+        Replication {
+            at: resource.at,
+            destinations,
+        }
+    }
+
+    /// A string setting, each candidate as text (another resource's attribute as `${…}`) or
+    /// unknown; a heredoc is its text as written.
+    fn text(&self, node: &'a Node, setting: &'static str) -> Value<Text> {
+        let candidates = self
+            .module
+            .resolve(node)
+            .into_iter()
+            .map(|candidate| match &candidate.value {
+                Evaluated::Node(heredoc) if tag(heredoc) == Some(HEREDOC) => {
+                    let NodeKind::Tagged(t) = &heredoc.kind else {
+                        unreachable!("a heredoc is tagged")
+                    };
+                    Candidate {
+                        state: Known::Is(Text::from(
+                            &self.lowering.source[t.value.range.as_usize()],
+                        )),
+                        origin: written_at(candidate.at, candidate.origin),
+                    }
+                }
+                _ => text_candidate(candidate),
+            })
+            .collect();
+        Value {
+            setting,
+            candidates,
+        }
+    }
+
+    fn optional_text(&self, node: Option<&'a Node>, setting: &'static str) -> Value<Text> {
+        node.map_or_else(|| Value::new(setting), |n| self.text(n, setting))
+    }
+
+    fn texts(&self, node: Option<&'a Node>, setting: &'static str) -> Vec<Value<Text>> {
+        let Some(node) = node else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for candidate in self.module.resolve(node) {
+            match &candidate.value {
+                Evaluated::Node(list) if list.as_sequence().is_some() => {
+                    for item in &list.as_sequence().expect("a list").items {
+                        out.push(self.text(item, setting));
+                    }
+                }
+                _ => out.push(Value::one(setting, text_candidate(candidate))),
+            }
+        }
+        out
+    }
+
+    fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
+        self.text(node, setting).map(|t| {
+            if t.eq_ignore_ascii_case("true") {
+                Known::Is(true)
+            } else if t.eq_ignore_ascii_case("false") {
+                Known::Is(false)
+            } else {
+                Known::Rejected
+            }
+        })
+    }
+}
+
+/// The JSON document an `aws_iam_policy_document` renders, as trees whose leaves are the data
+/// source's own nodes (so findings and fixes land on them): the statements whose principals are
+/// of `type = "*"`, and the others. Each `principals` block becomes a statement of its own: a
+/// statement reaches the union of its principals, so the reach of each is judged the same.
+fn document_trees<'a>(
+    data: &Resource<'a>,
+    module: &Module<'a>,
+    arena: &'a Arena<Node>,
+) -> [&'a Node; 2] {
+    let mut statements = Vec::new();
+    let mut everyone = Vec::new();
+    for statement in data.blocks("statement") {
+        let Some(body) = body(statement) else {
+            continue;
+        };
+        let mut common: Vec<Entry> = Vec::new();
+        let effect = match body.get_entry("effect") {
+            Some(entry) => entry.value.clone(),
+            // The data source's default.
+            None => scalar("Allow", statement.range),
+        };
+        common.push(entry(
+            "Effect",
+            key_range(body, "effect", statement),
+            effect,
+        ));
+        for (attribute, element) in [
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ] {
+            if let Some(found) = body.get_entry(attribute) {
+                common.push(entry(element, found.key.range, found.value.clone()));
+            }
+        }
+        let conditions: Vec<Entry> = blocks(body, "condition")
+            .filter_map(|c| {
+                let c = module::body(c)?;
+                let test = literal_text(c.get("test")?, module)?;
+                let variable = literal_text(c.get("variable")?, module)?;
+                let values = c.get("values")?.clone();
+                let at = c.range;
+                Some(entry(
+                    &test,
+                    at,
+                    mapping(vec![entry(&variable, at, values)], at),
+                ))
+            })
+            .collect();
+        if !conditions.is_empty() {
+            common.push(entry(
+                "Condition",
+                statement.range,
+                mapping(conditions, statement.range),
+            ));
+        }
+        if let Some(not) = blocks(body, "not_principals").next() {
+            let principals = principal_map(not, module);
+            common.push(entry("NotPrincipal", not.range, principals));
+        }
+        let principals: Vec<&Node> = blocks(body, "principals").collect();
+        if principals.is_empty() {
+            statements.push(mapping(common.clone(), statement.range));
+        }
+        for block in principals {
+            let mut entries = common.clone();
+            entries.push(entry(
+                "Principal",
+                block.range,
+                principal_map(block, module),
+            ));
+            let typed_everyone = module::body(block)
+                .and_then(|b| b.get("type"))
+                .and_then(|t| literal_text(t, module))
+                .is_some_and(|t| t == "*");
+            let into = if typed_everyone {
+                &mut everyone
+            } else {
+                &mut statements
+            };
+            into.push(mapping(entries, statement.range));
+        }
+    }
+    let at = data.block.range;
+    let document = |items: Vec<Node>| -> &'a Node {
+        let list = Node {
+            range: at,
+            kind: NodeKind::Sequence(Sequence {
+                items,
+                style: CollectionStyle::Flow,
+            }),
+        };
+        arena.alloc(mapping(vec![entry("Statement", at, list)], at))
+    };
+    [document(statements), document(everyone)]
+}
+
+/// `principals { type = "AWS", identifiers = [...] }` as `{"AWS": [...]}`; type `"*"` is
+/// everyone whatever the identifiers, written `{"AWS": "*"}` alike.
+fn principal_map<'a>(block: &'a Node, module: &Module<'a>) -> Node {
+    let at = block.range;
+    let Some(body) = body(block) else {
+        return mapping(Vec::new(), at);
+    };
+    let kind = body.get("type").and_then(|t| literal_text(t, module));
+    let identifiers = body.get("identifiers").cloned();
+    match (kind.as_deref(), identifiers) {
+        (Some("*"), Some(identifiers)) => mapping(vec![entry("AWS", at, identifiers)], at),
+        (Some(kind), Some(identifiers)) => mapping(vec![entry(kind, at, identifiers)], at),
+        _ => mapping(Vec::new(), at),
+    }
+}
+
+/// The one text a setting evaluates to, if it has exactly one.
+fn literal_text<'a>(node: &'a Node, module: &Module<'a>) -> Option<String> {
+    match module.resolve(node).as_slice() {
+        [one] => one.value.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn key_range(body: &Node, key: &str, fallback: &Node) -> TextRange {
+    body.get_entry(key).map_or(fallback.range, |e| e.key.range)
+}
+
+fn entry(key: &str, range: TextRange, value: Node) -> Entry {
+    Entry {
+        key: Key {
+            text: Text::from(key),
+            range,
+        },
+        value,
+    }
+}
+
+fn mapping(entries: Vec<Entry>, range: TextRange) -> Node {
+    Node {
+        range,
+        kind: NodeKind::Mapping(Mapping {
+            entries,
+            style: CollectionStyle::Flow,
+        }),
+    }
+}
+
+fn scalar(text: &str, range: TextRange) -> Node {
+    Node {
+        range,
+        kind: NodeKind::Scalar(Scalar {
+            text: Text::from(text),
+            style: ScalarStyle::JsonString,
+        }),
+    }
+}
