@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ecrlint_core::adapt::cloudformation::Template;
-use ecrlint_core::syntax::{detect_format, parse};
+use ecrlint_core::syntax::{detect_format, parse, NodeKind};
 use ecrlint_core::{check, LineIndex, Settings};
 
 const PUBLIC: &str = "ECR101";
@@ -15,14 +15,35 @@ const MUTABLE: &str = "ECR201";
 const NOT_CMK: &str = "ECR301";
 
 /// (file, resource, rule, what the peer says, why ecrlint says otherwise)
-const DISAGREEMENTS: &[(&str, &str, &str, &str, &str)] = &[(
-    "checkov/cloudformation/example_ECRPolicy/ECRPolicy-PASSED-2.yaml",
-    "CondAllPass",
-    PUBLIC,
-    "Checkov CKV_AWS_32 passes it",
-    "`ForAllValues:StringEquals` on aws:PrincipalOrgID is true when the request has no such key, \
-     so a caller outside any organization passes the condition: the statement is public",
-)];
+const DISAGREEMENTS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "checkov/cloudformation/example_ECRPolicy/ECRPolicy-PASSED-2.yaml",
+        "CondAllPass",
+        PUBLIC,
+        "Checkov CKV_AWS_32 passes it",
+        FOR_ALL_VALUES,
+    ),
+    (
+        "checkov/terraform/example_ECRPolicy/main.tf",
+        "aws_ecr_repository_policy.pass_conditional",
+        PUBLIC,
+        "Checkov CKV_AWS_32 passes it",
+        FOR_ALL_VALUES,
+    ),
+    (
+        "checkov/terraform/example_ECRPolicy/main.tf",
+        "aws_ecr_repository_policy.cond_any_pass",
+        UNRESOLVED,
+        "Checkov CKV_AWS_32 passes it",
+        "its organization ids come from `local.org_ids`, which the file does not define: the \
+         condition cannot be judged, so ecrlint says it cannot tell (ECR903) rather than pass it",
+    ),
+];
+
+const FOR_ALL_VALUES: &str = "`ForAllValues:StringEquals` on aws:PrincipalOrgID is true when the \
+     request has no such key, so a caller outside any organization passes the condition: the \
+     statement is public";
+const UNRESOLVED: &str = "ECR903";
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/peer-corpus")
@@ -51,6 +72,27 @@ fn flagged_in(text: &str, name: &str, code: &str) -> BTreeSet<String> {
 
 fn resource_at(text: &str, name: &str, offset: u32) -> Option<String> {
     let document = parse(text, detect_format(text, Some(name)));
+    if document.format == ecrlint_core::Format::Hcl {
+        // Terraform: the `resource "TYPE" "NAME"` block around the offset, as `TYPE.NAME`.
+        return document
+            .root
+            .as_ref()?
+            .as_mapping()?
+            .entries
+            .iter()
+            .find_map(|entry| {
+                let NodeKind::Block(block) = &entry.value.kind else {
+                    return None;
+                };
+                let [kind, name] = block.labels.as_slice() else {
+                    return None;
+                };
+                (entry.key.text == "resource"
+                    && entry.value.range.start <= offset
+                    && offset < entry.value.range.end)
+                    .then(|| format!("{}.{}", kind.text, name.text))
+            });
+    }
     let template = Template::new(document.root.as_ref()?);
     template
         .resources
@@ -70,8 +112,10 @@ fn disagreement(file: &str, resource: &str, code: &str) -> bool {
 }
 
 /// KICS lists the lines it reports; each must fall in a resource ecrlint flags for the same check.
-fn kics(query: &str, code: &str) {
-    let dir = format!("kics/cloudFormation/aws/{query}/test");
+/// `positives` is how many positive files the query has (a Terraform query's single one is not
+/// named in its expectations).
+fn kics(platform: &str, query: &str, code: &str, positives_expected: usize) {
+    let dir = format!("kics/{platform}/aws/{query}/test");
     let expected: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(corpus().join(&dir).join("positive_expected_result.json"))
             .unwrap(),
@@ -79,7 +123,7 @@ fn kics(query: &str, code: &str) {
     .unwrap();
     let mut positives = BTreeSet::new();
     for entry in expected.as_array().unwrap() {
-        let file = entry["fileName"].as_str().unwrap();
+        let file = entry["fileName"].as_str().unwrap_or("positive.tf");
         positives.insert(file.to_string());
         let path = format!("{dir}/{file}");
         let text = std::fs::read_to_string(corpus().join(&path)).unwrap();
@@ -103,17 +147,90 @@ fn kics(query: &str, code: &str) {
             );
         }
     }
-    assert_eq!(positives.len(), 2, "both KICS positives are checked");
+    assert_eq!(
+        positives.len(),
+        positives_expected,
+        "every KICS positive is checked"
+    );
 }
 
 #[test]
 fn kics_public_repository() {
-    kics("ecr_repository_is_publicly_accessible", PUBLIC);
+    kics(
+        "cloudFormation",
+        "ecr_repository_is_publicly_accessible",
+        PUBLIC,
+        2,
+    );
+    kics(
+        "terraform",
+        "ecr_repository_is_publicly_accessible",
+        PUBLIC,
+        1,
+    );
 }
 
 #[test]
 fn kics_image_tag_not_immutable() {
-    kics("ecr_image_tag_not_immutable", MUTABLE);
+    kics("cloudFormation", "ecr_image_tag_not_immutable", MUTABLE, 2);
+    kics("terraform", "ecr_image_tag_not_immutable", MUTABLE, 1);
+}
+
+#[test]
+fn kics_repository_not_encrypted_with_cmk() {
+    kics("terraform", "ecr_repository_not_encrypted", NOT_CMK, 1);
+}
+
+/// Checkov's Terraform expectations, written out in SOURCES.md.
+#[test]
+fn checkov_terraform_ecr_policy() {
+    let path = "checkov/terraform/example_ECRPolicy/main.tf";
+    let found = flagged(path, PUBLIC);
+    let policy = |name: &str| format!("aws_ecr_repository_policy.{name}");
+    for failing in ["fail", "fail_conditional"] {
+        assert!(
+            found.contains(&policy(failing)),
+            "{path}: `{failing}`: {found:?}"
+        );
+    }
+    let passing = [
+        "pass",
+        "empty",
+        "pass_conditional",
+        "cond_any_pass",
+        "cond_equals_pass",
+        "pass_without_principal",
+    ];
+    for passes in passing {
+        let resource = policy(passes);
+        assert_eq!(
+            found.contains(&resource),
+            disagreement(path, &resource, PUBLIC),
+            "{path}: `{resource}` (Checkov passes it)"
+        );
+    }
+    assert_eq!(found.len(), 3, "{found:?}");
+    let unresolved = flagged(path, UNRESOLVED);
+    assert_eq!(
+        unresolved,
+        set(&["aws_ecr_repository_policy.cond_any_pass"])
+    );
+    assert!(disagreement(
+        path,
+        "aws_ecr_repository_policy.cond_any_pass",
+        UNRESOLVED
+    ));
+}
+
+#[test]
+fn checkov_terraform_immutable_tags() {
+    assert_eq!(
+        flagged(
+            "checkov/terraform/example_ECRImmutableTags/main.tf",
+            MUTABLE
+        ),
+        set(&["aws_ecr_repository.default", "aws_ecr_repository.disabled"])
+    );
 }
 
 /// Checkov keeps its expectations in code; they are written out in SOURCES.md.
@@ -177,27 +294,29 @@ fn checkov_repository_encrypted() {
     assert_eq!(flagged(&format!("{dir}/PASSED.yml"), NOT_CMK), set(&[]));
 }
 
-/// Trivy keeps its CloudFormation examples as strings in a YAML file: `good` and `bad` lists.
+/// Trivy keeps its CloudFormation and Terraform examples as strings in a YAML file: `good` and
+/// `bad` lists.
 fn trivy(file: &str, code: &str) {
     let text = std::fs::read_to_string(corpus().join(file)).unwrap();
     let document = parse(&text, ecrlint_core::Format::Yaml);
-    let examples = document
-        .root
-        .as_ref()
-        .unwrap()
-        .get("cloudformation")
-        .unwrap();
-    for (kind, expect_finding) in [("good", false), ("bad", true)] {
-        let list = examples.get(kind).unwrap().as_sequence().unwrap();
-        assert!(!list.items.is_empty());
-        for example in &list.items {
-            let source = example.as_str().unwrap();
-            let found = flagged_in(source, "example.yaml", code);
-            assert_eq!(
-                !found.is_empty(),
-                expect_finding,
-                "{file} {kind} example:\n{source}\n{found:?}"
-            );
+    let root = document.root.as_ref().unwrap();
+    for (platform, name) in [
+        ("cloudformation", "example.yaml"),
+        ("terraform", "example.tf"),
+    ] {
+        let examples = root.get(platform).unwrap();
+        for (kind, expect_finding) in [("good", false), ("bad", true)] {
+            let list = examples.get(kind).unwrap().as_sequence().unwrap();
+            assert!(!list.items.is_empty());
+            for example in &list.items {
+                let source = example.as_str().unwrap();
+                let found = flagged_in(source, name, code);
+                assert_eq!(
+                    !found.is_empty(),
+                    expect_finding,
+                    "{file} {platform} {kind} example:\n{source}\n{found:?}"
+                );
+            }
         }
     }
 }
