@@ -509,3 +509,76 @@ fn version() {
         format!("ecrlint {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// The first thing a Terraform user tries: a mutable repository and a public policy in `main.tf`
+/// are found (not "All checks passed"), found in a folder walk too, and fixed in place.
+#[test]
+fn terraform_files_are_checked_and_fixed() {
+    let main_tf = r#"resource "aws_ecr_repository" "app" {
+  name                 = "app"
+  image_tag_mutability = "MUTABLE"
+}
+
+resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "ecr:BatchGetImage"
+    }]
+  })
+}
+"#;
+    let dir = scratch(&[("infra/main.tf", main_tf)]);
+    let output = ecrlint(
+        dir.path(),
+        &["check", "infra/main.tf", "--output-format", "github"],
+    );
+    assert_eq!(code(&output), 1);
+    assert_eq!(
+        stdout(&output),
+        "::warning title=ecrlint (ECR201 mutable-image-tags),file=infra/main.tf,line=3,col=26,endLine=3,endColumn=35::ECR201 `image_tag_mutability` is `MUTABLE`: image tags can be overwritten\n\
+         ::error title=ecrlint (ECR101 public-repository),file=infra/main.tf,line=11,col=19,endLine=11,endColumn=22::ECR101 repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix\n"
+    );
+    let walked = ecrlint(dir.path(), &["check", "--output-format", "github", "."]);
+    assert_eq!(code(&walked), 1);
+    assert_eq!(stdout(&walked).lines().count(), 2);
+    let fixed = ecrlint(
+        dir.path(),
+        &[
+            "check",
+            "infra/main.tf",
+            "--fix",
+            "--account-id",
+            "123456789012",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&fixed), 0, "{}", stdout(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("infra/main.tf")).unwrap(),
+        main_tf.replace("\"MUTABLE\"", "\"IMMUTABLE\"").replace(
+            "Principal = \"*\"",
+            "Principal = { AWS = \"arn:aws:iam::123456789012:root\" }"
+        )
+    );
+}
+
+/// A `.tf` file that is not valid HCL is a syntax finding with a position, never a pass.
+#[test]
+fn broken_terraform_is_a_syntax_finding() {
+    let dir = scratch(&[(
+        "main.tf",
+        "resource \"aws_ecr_repository\" \"app\" {\n  name = \n}\n",
+    )]);
+    let output = ecrlint(
+        dir.path(),
+        &["check", "main.tf", "--output-format", "github"],
+    );
+    assert_eq!(code(&output), 1);
+    assert_eq!(
+        stdout(&output),
+        "::error title=ecrlint (ECR901 invalid-syntax),file=main.tf,line=2,col=10,endLine=2,endColumn=10::ECR901 invalid HCL: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit\n"
+    );
+}

@@ -145,7 +145,7 @@ impl<'a> Positions<'a> {
 }
 
 /// A hint for the format from the document's name or language: core decides the kind of input
-/// from the content, but `.json` and `.yaml` settle the syntax.
+/// from the content, but `.json`, `.yaml` and `.tf` settle the syntax.
 pub fn path_hint(uri: &Uri, language_id: &str) -> Option<String> {
     if let Some(path) = file_path(uri) {
         return Some(path.to_string_lossy().into_owned());
@@ -153,6 +153,7 @@ pub fn path_hint(uri: &Uri, language_id: &str) -> Option<String> {
     match language_id {
         "json" | "jsonc" => Some("untitled.json".into()),
         "yaml" => Some("untitled.yaml".into()),
+        "terraform" | "terraform-vars" | "hcl" => Some("untitled.tf".into()),
         _ => None,
     }
 }

@@ -24,6 +24,9 @@ export const DOCUMENT_SELECTOR = [
   { scheme: "file", language: "jsonc" },
   { scheme: "file", pattern: "**/*.template" },
   { scheme: "file", pattern: "**/*.{cfn,cf}.{yaml,yml,json}" },
+  { scheme: "file", language: "terraform" },
+  { scheme: "untitled", language: "terraform" },
+  { scheme: "file", pattern: "**/*.tf" },
 ];
 
 /** Settings that decide whether and which server runs: a change restarts it. */

@@ -32,12 +32,14 @@ describe("package.json", () => {
     assert.equal(manifest["devDependencies"]["vscode-jsonrpc"], protocol["dependencies"]["vscode-jsonrpc"]);
   });
 
-  it("activates on YAML, JSON and .template files", () => {
+  it("activates on YAML, JSON, .template and Terraform files", () => {
     assert.deepEqual(manifest["activationEvents"], [
       "onLanguage:yaml",
       "onLanguage:json",
       "onLanguage:jsonc",
+      "onLanguage:terraform",
       "workspaceContains:**/*.template",
+      "workspaceContains:**/*.tf",
     ]);
     assert.equal(manifest["main"], "./dist/extension.js");
   });
