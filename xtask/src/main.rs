@@ -1,7 +1,8 @@
 //! Project chores: `cargo xtask test` (the whole suite, installing what it needs), `setup`,
-//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `bench-peers`.
+//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `ci-faces`, `bench-peers`.
 
 mod bench_check;
+mod ci;
 mod docs;
 mod fuzz;
 mod peers;
@@ -16,11 +17,12 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test              set up what is missing, then run every check and test suite
-  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages)
+  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit)
   docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
   vscode            build the release server and package the VS Code extension (.vsix)
+  ci-faces          test the pre-commit hook (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus
   bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template";
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("wasm") => wasm::build(),
         Some("playground") => wasm::playground(rest.contains(&"--serve")),
         Some("vscode") => vscode::package(),
+        Some("ci-faces") => ci::test(),
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),
         Some("fuzz") => fuzz::command(&rest),
@@ -70,6 +73,7 @@ fn test(args: &[&str]) -> util::Result {
     if args.contains(&"--rust-only") {
         return Ok(());
     }
+    ci::test()?;
     wasm::test()?;
     fuzz::wasm_hostile()?;
     vscode::test()?;

@@ -24,5 +24,6 @@ pub fn run() -> Result {
     }
     crate::wasm::setup()?;
     crate::vscode::setup()?;
+    crate::ci::setup()?;
     Ok(())
 }

@@ -62,3 +62,11 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 pub fn have(program: &str) -> bool {
     output("sh", &["-c", &format!("command -v {program}")]).is_some()
 }
+
+/// Builds the release `ecrlint` and returns its path.
+pub fn release_ecrlint() -> Result<PathBuf> {
+    cargo(&["build", "--release", "-p", "ecrlint"])?;
+    Ok(target_dir()
+        .join("release")
+        .join(format!("ecrlint{}", std::env::consts::EXE_SUFFIX)))
+}

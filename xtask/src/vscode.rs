@@ -59,9 +59,8 @@ pub fn test() -> Result {
 fn build_vsix() -> Result<PathBuf> {
     setup()?;
     let target = vsce_target()?;
-    util::cargo(&["build", "--release", "-p", "ecrlint"])?;
+    let built = util::release_ecrlint()?;
     let binary = format!("ecrlint{}", std::env::consts::EXE_SUFFIX);
-    let built = util::target_dir().join("release").join(&binary);
     let server_dir = root().join(DIR).join("server");
     // A binary left from another platform's package must not end up in this one.
     if server_dir.exists() {
