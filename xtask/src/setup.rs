@@ -3,11 +3,13 @@
 
 use crate::util::{self, have, Result};
 
-/// Debian packages: a real browser for the playground tests, a real LSP client, hyperfine.
+/// Debian packages: a real browser for the playground tests, a real LSP client, hyperfine, and
+/// jq, which the GitHub Action's steps use.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("nvim", "neovim"),
     ("hyperfine", "hyperfine"),
+    ("jq", "jq"),
 ];
 
 pub fn run() -> Result {

@@ -1,6 +1,8 @@
 //! The CI faces, tested with what users run them with: the pre-commit hook
-//! (`.pre-commit-hooks.yaml`) with the real pre-commit. `cargo xtask ci-faces` runs these alone.
+//! (`.pre-commit-hooks.yaml`) with the real pre-commit, and the GitHub Action (`action.yml`) by
+//! running its shell steps as the runner does. `cargo xtask ci-faces` runs these alone.
 
+mod action;
 mod pre_commit;
 
 use std::fs;
@@ -20,8 +22,9 @@ pub fn test() -> Result {
     let ecrlint = util::release_ecrlint()?;
     let started = Instant::now();
     pre_commit::test(&ecrlint)?;
+    action::test()?;
     eprintln!(
-        "xtask: the pre-commit hook passed ({:.1} s)",
+        "xtask: the pre-commit hook and the GitHub Action passed ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
     Ok(())
