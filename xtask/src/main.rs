@@ -22,7 +22,7 @@ commands:
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
   vscode            build the release server and package the VS Code extension (.vsix)
-  ci-faces          test the pre-commit hook and the GitHub Action (part of `test`)
+  ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus
   bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template";

@@ -1,9 +1,11 @@
 //! The CI faces, tested with what users run them with: the pre-commit hook
-//! (`.pre-commit-hooks.yaml`) with the real pre-commit, and the GitHub Action (`action.yml`) by
-//! running its shell steps as the runner does. `cargo xtask ci-faces` runs these alone.
+//! (`.pre-commit-hooks.yaml`) with the real pre-commit, the GitHub Action (`action.yml`) by running
+//! its shell steps as the runner does, and the SARIF both feed to code scanning with Microsoft's
+//! SARIF validator. `cargo xtask ci-faces` runs these alone.
 
 mod action;
 mod pre_commit;
+mod sarif;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,9 +14,10 @@ use std::time::Instant;
 
 use crate::util::{self, Result};
 
-/// pre-commit in its virtualenv, when missing or out of date.
+/// pre-commit in its virtualenv and the SARIF validator, each only when missing or out of date.
 pub fn setup() -> Result {
-    pre_commit::setup()
+    pre_commit::setup()?;
+    sarif::setup()
 }
 
 pub fn test() -> Result {
@@ -23,8 +26,9 @@ pub fn test() -> Result {
     let started = Instant::now();
     pre_commit::test(&ecrlint)?;
     action::test()?;
+    sarif::test(&ecrlint)?;
     eprintln!(
-        "xtask: the pre-commit hook and the GitHub Action passed ({:.1} s)",
+        "xtask: the pre-commit hook, the GitHub Action and the SARIF passed ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
     Ok(())
