@@ -26,7 +26,9 @@ pub struct Finding {
     pub start: Location,
     pub end: Location,
     pub fix: Option<FixOut>,
-    pub related: Vec<(Location, String)>,
+    /// Each related place: another file of the module it is in (`None`: this file), where,
+    /// and what.
+    pub related: Vec<(Option<String>, Location, String)>,
 }
 
 pub struct FixOut {
@@ -68,10 +70,33 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let reports: Vec<FileReport> = targets
+    let mut reports: Vec<FileReport> = targets
         .par_iter()
         .map(|t| check_file(t, &args, &settings))
         .collect();
+    // A fix in one file of a Terraform module changes what its siblings say: they are checked
+    // again once every file is written.
+    if args.fix {
+        let changed: Vec<&Path> = targets
+            .iter()
+            .zip(&reports)
+            .filter(|(t, r)| r.fixed > 0 && files::is_terraform(&t.path))
+            .filter_map(|(t, _)| t.path.parent())
+            .collect();
+        let again = CheckArgs {
+            fix: false,
+            ..args.clone()
+        };
+        for (target, report) in targets.iter().zip(reports.iter_mut()) {
+            let in_changed_module = files::is_terraform(&target.path)
+                && target.path.parent().is_some_and(|p| changed.contains(&p));
+            if in_changed_module && report.error.is_none() {
+                let fixed = report.fixed;
+                *report = check_file(target, &again, &settings);
+                report.fixed = fixed;
+            }
+        }
+    }
 
     let written = output::write(&reports, args.output_format, &args);
     let mut code = 0;
@@ -151,12 +176,23 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
         }
     };
     let hint = Some(filename.as_str());
+    // A Terraform file is checked with the other files of its module.
+    let siblings: Vec<(String, String)> = files::module_siblings(&target.path, &args.var_file)
+        .into_iter()
+        .map(|(path, text)| (path.to_string_lossy().into_owned(), text))
+        .collect();
+    let sources: Vec<ecrlint_core::Source> = siblings
+        .iter()
+        .map(|(path, text)| ecrlint_core::Source { path, text })
+        .collect();
+    let check = |text: &str| ecrlint_core::check_in_module(text, hint, &sources, settings);
+    let place = |source: &str, diagnostics: &[Diagnostic]| place(source, diagnostics, &siblings);
     let (checked, fixed_text) = if args.fix || args.diff {
-        let fixed = ecrlint_core::fix(&text, hint, settings, args.unsafe_fixes);
+        let fixed = ecrlint_core::fix_in_module(&text, hint, &sources, settings, args.unsafe_fixes);
         report.fixed = fixed.applied.len();
         (fixed.remaining, (fixed.text != text).then_some(fixed.text))
     } else {
-        (ecrlint_core::check(&text, hint, settings), None)
+        (check(&text), None)
     };
     if !target.named && !checked.kind.is_ours() {
         return report;
@@ -166,7 +202,7 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
         Some(new_text) if args.diff => {
             report.diff = Some(unified_diff(&filename, &text, &new_text));
             // Findings refer to the text as it would be after the fixes; show the original's.
-            let original = ecrlint_core::check(&text, hint, settings);
+            let original = check(&text);
             report.findings = place(&text, &original.diagnostics);
             report.source = Some(text);
             return report;
@@ -177,10 +213,7 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
             } else if let Err(e) = write_atomically(&target.path, &new_text) {
                 report.error = Some(format!("cannot write the fixed file: {e}"));
                 report.fixed = 0;
-                report.findings = place(
-                    &text,
-                    &ecrlint_core::check(&text, hint, settings).diagnostics,
-                );
+                report.findings = place(&text, &check(&text).diagnostics);
                 report.source = Some(text);
                 return report;
             }
@@ -193,15 +226,28 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
     report
 }
 
-/// Places core diagnostics (byte ranges) at 1-based rows and character columns.
-pub fn place(source: &str, diagnostics: &[Diagnostic]) -> Vec<Finding> {
+/// Places core diagnostics (byte ranges) at 1-based rows and character columns; a related
+/// place in another file of the module is placed in that file's text (`others`: path, text).
+pub fn place(
+    source: &str,
+    diagnostics: &[Diagnostic],
+    others: &[(String, String)],
+) -> Vec<Finding> {
     let index = LineIndex::new(source);
-    let at = |offset: u32| {
-        let lc = index.line_col(offset, source, Encoding::Chars);
+    let locate = |text: &str, index: &LineIndex, offset: u32| {
+        let lc = index.line_col(offset, text, Encoding::Chars);
         Location {
             row: lc.line as usize + 1,
             column: lc.col as usize + 1,
         }
+    };
+    let at = |offset: u32| locate(source, &index, offset);
+    let elsewhere = |file: &str, offset: u32| {
+        let text = others
+            .iter()
+            .find(|(p, _)| p == file)
+            .map_or("", |(_, t)| t.as_str());
+        locate(text, &LineIndex::new(text), offset)
     };
     diagnostics
         .iter()
@@ -224,7 +270,14 @@ pub fn place(source: &str, diagnostics: &[Diagnostic]) -> Vec<Finding> {
             related: d
                 .related
                 .iter()
-                .map(|r| (at(r.range.start), r.message.clone()))
+                .map(|r| match &r.file {
+                    Some(file) => (
+                        Some(file.clone()),
+                        elsewhere(file, r.range.start),
+                        r.message.clone(),
+                    ),
+                    None => (None, at(r.range.start), r.message.clone()),
+                })
                 .collect(),
         })
         .collect()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ecrlint_core::syntax::MAX_INPUT_BYTES;
 
-const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template", "tf"];
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json", "template", "tf", "tfvars"];
 
 /// A file to check, and whether the user named it (named files are always reported on; files
 /// found by walking are reported only when they are templates, policies or CLI output).
@@ -121,4 +121,28 @@ pub fn decode(bytes: Vec<u8>) -> Content {
             unreadable(message, e.as_bytes(), offset)
         }
     }
+}
+
+pub use ecrlint_lsp::module::is_terraform;
+
+/// The other files of the Terraform module a `.tf` or `.tfvars` file belongs to, in the order
+/// Terraform reads them (`ecrlint_lsp::module::sibling_paths`), then the `--var-file`s. A
+/// sibling that cannot be read is left out: it is reported when it is checked itself.
+pub fn module_siblings(path: &Path, var_files: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    if !is_terraform(path) || path.as_os_str() == "-" {
+        return Vec::new();
+    }
+    let mut ordered = ecrlint_lsp::module::sibling_paths(path);
+    ordered.extend(var_files.iter().cloned());
+    let shown = |p: &Path| {
+        let p = p.strip_prefix("./").unwrap_or(p);
+        p.to_string_lossy().replace('\\', "/")
+    };
+    ordered
+        .into_iter()
+        .filter_map(|p| match read(&p) {
+            Ok(Content::Text(text)) => Some((PathBuf::from(shown(&p)), text)),
+            _ => None,
+        })
+        .collect()
 }

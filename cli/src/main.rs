@@ -30,7 +30,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check files and folders (folders are walked for .yaml, .yml, .json, .template and .tf files,
+    /// Check files and folders (folders are walked for .yaml, .yml, .json, .template, .tf and .tfvars files,
     /// honouring .gitignore). `-` reads standard input.
     Check(CheckArgs),
     /// List the rules.
@@ -47,7 +47,7 @@ enum Command {
     Server,
 }
 
-#[derive(clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct CheckArgs {
     /// Files or folders to check (default: the current folder).
     pub paths: Vec<PathBuf>,
@@ -66,6 +66,10 @@ pub struct CheckArgs {
     /// outside templates.
     #[arg(long, value_name = "ID")]
     pub account_id: Option<String>,
+    /// A Terraform variable-values file, read after `terraform.tfvars` and `*.auto.tfvars`, as
+    /// `terraform plan -var-file` does (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub var_file: Vec<std::path::PathBuf>,
     /// Only these rules (codes, prefixes such as ECR1, or names), comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     pub select: Option<Vec<String>>,

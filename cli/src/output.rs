@@ -117,11 +117,11 @@ fn human(
             if report.source.is_some() {
                 snippet(out, &lines, finding, &p)?;
             }
-            for (at, message) in &finding.related {
+            for (file, at, message) in &finding.related {
                 writeln!(
                     out,
                     "   {d}= note:{d:#} {message} at {}:{}:{}",
-                    report.filename,
+                    file.as_deref().unwrap_or(&report.filename),
                     at.row,
                     at.column,
                     d = p.dim

@@ -582,3 +582,59 @@ fn broken_terraform_is_a_syntax_finding() {
         "::error title=ecrlint (ECR901 invalid-syntax),file=main.tf,line=2,col=10,endLine=2,endColumn=10::ECR901 invalid HCL: invalid expression; expected `\"`, `[`, `{`, `-`, `!`, `(`, `_`, `<`, letter or digit\n"
     );
 }
+
+/// A Terraform module: a variable declared in `variables.tf` and used in `main.tf`. Checking
+/// `main.tf` reads its siblings; the finding is also placed where the default is written, with
+/// its fix; `terraform.tfvars` and `--var-file` values win over the default.
+#[test]
+fn terraform_modules_are_checked_with_their_sibling_files() {
+    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n}\n";
+    let variables_tf =
+        "variable \"mutability\" {\n  type    = string\n  default = \"MUTABLE\"\n}\n";
+    let dir = scratch(&[("m/main.tf", main_tf), ("m/variables.tf", variables_tf)]);
+    let output = ecrlint(dir.path(), &["check", "m/main.tf"]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output)
+            .contains("   = note: the default of variable `mutability` at m/variables.tf:3:13\n"),
+        "{}",
+        stdout(&output)
+    );
+    let github = ecrlint(dir.path(), &["check", "m", "--output-format", "github"]);
+    assert_eq!(
+        stdout(&github),
+        "::warning title=ecrlint (ECR201 mutable-image-tags),file=m/main.tf,line=3,col=26,endLine=3,endColumn=40::ECR201 `image_tag_mutability` is `MUTABLE` (through the default of variable `mutability`): image tags can be overwritten\n\
+         ::warning title=ecrlint (ECR201 mutable-image-tags),file=m/variables.tf,line=3,col=13,endLine=3,endColumn=22::ECR201 `image_tag_mutability` is `MUTABLE` (through the default of variable `mutability`): image tags can be overwritten\n"
+    );
+    let fixed = ecrlint(dir.path(), &["check", "m", "--fix", "-q"]);
+    assert_eq!(code(&fixed), 0, "{}", stdout(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m/variables.tf")).unwrap(),
+        variables_tf.replace("\"MUTABLE\"", "\"IMMUTABLE\"")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m/main.tf")).unwrap(),
+        main_tf
+    );
+    // Values: terraform.tfvars wins over the default, a --var-file over both.
+    std::fs::write(
+        dir.path().join("m/terraform.tfvars"),
+        "mutability = \"MUTABLE\"\n",
+    )
+    .unwrap();
+    let tfvars = ecrlint(
+        dir.path(),
+        &["check", "m/main.tf", "-q", "--output-format", "github"],
+    );
+    assert_eq!(code(&tfvars), 1);
+    std::fs::write(
+        dir.path().join("prod.tfvars"),
+        "mutability = \"IMMUTABLE\"\n",
+    )
+    .unwrap();
+    let var_file = ecrlint(
+        dir.path(),
+        &["check", "m/main.tf", "--var-file", "prod.tfvars"],
+    );
+    assert_eq!(code(&var_file), 0, "{}", stdout(&var_file));
+}

@@ -69,6 +69,20 @@ pub struct Fix {
 pub struct Related {
     pub range: TextRange,
     pub message: String,
+    /// The other file of the module the range is in (a Terraform variable's default in
+    /// `variables.tf`); `None` for the file of the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+impl Related {
+    pub fn new(range: TextRange, message: impl Into<String>) -> Self {
+        Related {
+            range,
+            message: message.into(),
+            file: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -28,13 +28,50 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one source. `path` is a hint for the format (`.json`, `.yaml`); the kind of input is
-/// always decided from the content.
+/// Checks one source. `path` is a hint for the format (`.json`, `.yaml`, `.tf`); the kind of
+/// input is always decided from the content.
 pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
     let format = syntax::detect_format(source, path);
     let document = syntax::parse(source, format);
+    check_document(source, &document, settings)
+}
+
+/// Another file of the same Terraform module, as a face hands it over: a `.tf` file whose
+/// variables, locals and resources the checked one may use, or a `.tfvars` file with values.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'s> {
+    pub path: &'s str,
+    pub text: &'s str,
+}
+
+/// Checks one file of a Terraform module together with the module's other files (`siblings`;
+/// `.tfvars` among them in the order Terraform reads them, later ones winning). The findings are
+/// the checked file's: those whose range is in it, and those about a value written in it and
+/// used elsewhere (a variable's default that makes another file's repository mutable), placed
+/// where the value is written, with its fix. A place in another file is named in `Related::file`.
+/// A source that is not HCL, or one without siblings, is checked alone.
+pub fn check_in_module(
+    source: &str,
+    path: Option<&str>,
+    siblings: &[Source<'_>],
+    settings: &Settings,
+) -> Checked {
+    let hcl: Vec<&Source<'_>> = siblings
+        .iter()
+        .filter(|s| syntax::detect_format(s.text, Some(s.path)) == Format::Hcl)
+        .collect();
+    if syntax::detect_format(source, path) != Format::Hcl || hcl.is_empty() {
+        return check(source, path, settings);
+    }
+    let module = crate::module::Assembled::new(source, path, &hcl);
+    let checked = check_document(&module.text, &module.document, settings);
+    module.split(checked)
+}
+
+fn check_document(source: &str, document: &syntax::Document, settings: &Settings) -> Checked {
+    let format = document.format;
     let arena = Arena::new();
-    let mut lowered = adapt::lower(source, &document, &arena, settings);
+    let mut lowered = adapt::lower(source, document, &arena, settings);
     let parsed = document.errors.is_empty() && !lowered.embedded_syntax_error;
     // Everything found, from the syntax, the lowering, the rules and the engine, before the
     // settings decide what is reported and how severely.
@@ -110,7 +147,7 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
         .collect();
     let suppressible = Suppressible {
         source,
-        document: &document,
+        document,
         template: lowered.template.as_ref(),
         parsed,
     };
@@ -152,9 +189,22 @@ pub fn fix(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> FixedSource {
+    fix_in_module(source, path, &[], settings, unsafe_fixes)
+}
+
+/// [`fix`] for one file of a Terraform module, checked with its siblings ([`check_in_module`]);
+/// only the file itself is rewritten.
+pub fn fix_in_module(
+    source: &str,
+    path: Option<&str>,
+    siblings: &[Source<'_>],
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> FixedSource {
+    let check = |text: &str| check_in_module(text, path, siblings, settings);
     let mut text = source.to_string();
     let mut applied = Vec::new();
-    let mut checked = check(&text, path, settings);
+    let mut checked = check(&text);
     for _ in 0..MAX_ROUNDS {
         if !checked.parsed {
             break;
@@ -185,7 +235,7 @@ pub fn fix(
             break;
         }
         let next = apply_edits(&text, &edits);
-        let next_checked = check(&next, path, settings);
+        let next_checked = check(&next);
         if !next_checked.parsed {
             break;
         }

@@ -18,6 +18,7 @@ pub mod adapt;
 pub mod diagnostic;
 pub mod engine;
 pub mod model;
+mod module;
 pub mod rules;
 pub mod settings;
 pub mod suppress;
@@ -26,7 +27,9 @@ pub mod text;
 
 pub use adapt::InputKind;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
-pub use engine::{apply_edits, check, fix, Checked, FixedSource};
+pub use engine::{
+    apply_edits, check, check_in_module, fix, fix_in_module, Checked, FixedSource, Source,
+};
 pub use rules::{rule, rule_url, rules, RuleMeta};
 pub use settings::Settings;
 pub use syntax::Format;

@@ -34,6 +34,16 @@ impl TextRange {
         TextRange::new(to_u32(start), to_u32(end))
     }
 
+    /// The same range `by` bytes further on.
+    pub fn shifted(self, by: u32) -> Self {
+        TextRange::new(self.start + by, self.end + by)
+    }
+
+    /// The same range `by` bytes further back.
+    pub fn unshifted(self, by: u32) -> Self {
+        TextRange::new(self.start - by, self.end - by)
+    }
+
     pub fn len(self) -> u32 {
         self.end - self.start
     }

@@ -21,6 +21,8 @@ pub struct Snapshot {
     pub uri: Uri,
     pub text: Arc<String>,
     pub version: i32,
+    /// The open documents of the same folder (a Terraform module's siblings).
+    pub open: Vec<(std::path::PathBuf, Arc<String>)>,
     pub path_hint: Option<String>,
     pub settings: Settings,
     pub fix: crate::server::FixFn,
@@ -121,9 +123,13 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
 /// sent as the few edits that turn the text into the fixed one.
 pub fn fix_all(snapshot: &Snapshot) -> Option<CodeAction> {
     let text = snapshot.text.as_str();
+    let siblings = crate::document::file_path(&snapshot.uri)
+        .map(|path| crate::module::sibling_texts(&path, &snapshot.open))
+        .unwrap_or_default();
     let fixed = (snapshot.fix)(
         text,
         snapshot.path_hint.as_deref(),
+        &crate::module::sources(&siblings),
         &snapshot.settings,
         false,
     );

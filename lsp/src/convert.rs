@@ -33,18 +33,33 @@ pub struct FixData {
     pub edits: Vec<TextEdit>,
 }
 
+/// A finding as an LSP diagnostic; a related place in another file of the module (`others`:
+/// path and text) is located in that file.
 pub fn diagnostic(
     finding: &Finding,
     positions: &Positions<'_>,
     uri: &Uri,
     version: i32,
+    others: &[(String, std::sync::Arc<String>)],
+    encoding: ecrlint_core::Encoding,
 ) -> Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = finding
         .related
         .iter()
-        .map(|r| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), positions.range(r.range)),
-            message: r.message.clone(),
+        .filter_map(|r| {
+            let location = match &r.file {
+                None => Location::new(uri.clone(), positions.range(r.range)),
+                Some(file) => {
+                    let (_, text) = others.iter().find(|(path, _)| path == file)?;
+                    let there = Positions::new(text, encoding);
+                    let uri = Uri::from_file_path(file)?;
+                    Location::new(uri, there.range(r.range))
+                }
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: r.message.clone(),
+            })
         })
         .collect();
     let fix = finding.fix.as_ref().map(|fix| FixData {

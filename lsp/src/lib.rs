@@ -8,6 +8,7 @@ mod convert;
 mod document;
 pub mod guard;
 mod hover;
+pub mod module;
 mod server;
 
 use tokio::io::{AsyncRead, AsyncWrite};

@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use ecrlint_core::{Checked, Encoding, FixedSource, Settings};
+use ecrlint_core::{Checked, Encoding, FixedSource, Settings, Source};
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
@@ -29,9 +29,11 @@ use crate::actions::{self, Snapshot, FIX_ALL};
 use crate::config::{self, ConfigFiles};
 use crate::convert;
 use crate::document::{self, Document, Positions, Published};
+use crate::module;
 
-pub type CheckFn = fn(&str, Option<&str>, &Settings) -> Checked;
-pub type FixFn = fn(&str, Option<&str>, &Settings, bool) -> FixedSource;
+/// Checks a document with the other files of its Terraform module (none for other documents).
+pub type CheckFn = fn(&str, Option<&str>, &[Source<'_>], &Settings) -> Checked;
+pub type FixFn = fn(&str, Option<&str>, &[Source<'_>], &Settings, bool) -> FixedSource;
 
 /// The core functions a server calls: ecrlint's own, or stand-ins in tests (ones that panic).
 #[derive(Clone, Copy)]
@@ -42,8 +44,8 @@ pub struct Core {
 
 impl Core {
     pub const ECRLINT: Core = Core {
-        check: ecrlint_core::check,
-        fix: ecrlint_core::fix,
+        check: ecrlint_core::check_in_module,
+        fix: ecrlint_core::fix_in_module,
     };
 }
 
@@ -99,6 +101,43 @@ impl State {
         !std::mem::replace(&mut doc.checking, true)
     }
 
+    /// The open documents in the folder of `uri` (not itself), with their paths.
+    fn open_in_folder_of(&self, uri: &Uri) -> Vec<(PathBuf, Arc<String>)> {
+        let Some(folder) = document::file_path(uri).and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            return Vec::new();
+        };
+        self.documents
+            .iter()
+            .filter(|(other, _)| *other != uri)
+            .filter_map(|(other, doc)| {
+                let path = document::file_path(other)?;
+                (path.parent() == Some(folder.as_path())).then(|| (path, doc.text.clone()))
+            })
+            .collect()
+    }
+
+    /// The other open Terraform documents of the module `uri` belongs to (their findings may
+    /// depend on it), marked changed; the ones needing a task.
+    fn touch_module_of(&mut self, uri: &Uri) -> Vec<Uri> {
+        let Some(path) = document::file_path(uri).filter(|p| module::is_terraform(p)) else {
+            return Vec::new();
+        };
+        let folder = path.parent().map(Path::to_path_buf);
+        let others: Vec<Uri> = self
+            .documents
+            .keys()
+            .filter(|other| *other != uri)
+            .filter(|other| {
+                document::file_path(other).is_some_and(|p| {
+                    module::is_terraform(&p) && p.parent().map(Path::to_path_buf) == folder
+                })
+            })
+            .cloned()
+            .collect();
+        others.into_iter().filter(|u| self.touch(u)).collect()
+    }
+
     /// Marks every document changed (the settings did); the ones needing a task.
     fn touch_all(&mut self) -> Vec<Uri> {
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
@@ -114,6 +153,9 @@ struct Job {
     generation: u64,
     path_hint: Option<String>,
     directory: Option<PathBuf>,
+    /// The open documents of the same folder, by path: a Terraform module's siblings are read
+    /// from them before the disk.
+    open: Vec<(PathBuf, Arc<String>)>,
     editor: Settings,
     encoding: Encoding,
 }
@@ -228,6 +270,7 @@ impl Backend {
             uri: uri.clone(),
             text: doc.text.clone(),
             version: doc.version,
+            open: state.open_in_folder_of(uri),
             path_hint,
             settings: config::merge(file_settings, &state.editor),
             fix: self.shared.core.fix,
@@ -268,6 +311,7 @@ async fn check_until_current(shared: Arc<Shared>, uri: Uri) {
                 generation: doc.generation,
                 path_hint: document::path_hint(&uri, &doc.language_id),
                 directory: directory_of(&uri, &state),
+                open: state.open_in_folder_of(&uri),
                 editor: state.editor.clone(),
                 encoding: state.encoding(),
             }
@@ -364,8 +408,12 @@ fn run(shared: &Shared, job: &Job) -> (Outcome, Vec<String>) {
     let settings = config::merge(file_settings, &job.editor);
     let check = shared.core.check;
     let text = job.text.as_str();
+    let siblings = document::file_path(&job.uri)
+        .map(|path| module::sibling_texts(&path, &job.open))
+        .unwrap_or_default();
+    let sources = module::sources(&siblings);
     let checked = match catch_unwind(AssertUnwindSafe(|| {
-        check(text, job.path_hint.as_deref(), &settings)
+        check(text, job.path_hint.as_deref(), &sources, &settings)
     })) {
         Ok(checked) => checked,
         Err(panic) => return (Outcome::Panicked(panic_message(&panic)), problems),
@@ -375,7 +423,16 @@ fn run(shared: &Shared, job: &Job) -> (Outcome, Vec<String>) {
         checked
             .diagnostics
             .iter()
-            .map(|d| convert::diagnostic(d, &positions, &job.uri, job.version))
+            .map(|d| {
+                convert::diagnostic(
+                    d,
+                    &positions,
+                    &job.uri,
+                    job.version,
+                    &siblings,
+                    job.encoding,
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -572,6 +629,8 @@ impl LanguageServer for Backend {
         if start {
             self.start_checks(vec![uri.clone()]);
         }
+        let module = self.state().touch_module_of(&uri);
+        self.start_checks(module);
         if let Some(previous) = out_of_order {
             self.shared
                 .client
@@ -592,6 +651,8 @@ impl LanguageServer for Backend {
         if is_config {
             self.config_files_changed();
         }
+        let module = self.state().touch_module_of(&params.text_document.uri);
+        self.start_checks(module);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -626,6 +687,16 @@ impl LanguageServer for Backend {
         if touches_config {
             self.config_files_changed();
         }
+        // A module file changed on disk: its open siblings are checked again.
+        let module: Vec<Uri> = {
+            let mut state = self.state();
+            params
+                .changes
+                .iter()
+                .flat_map(|change| state.touch_module_of(&change.uri))
+                .collect()
+        };
+        self.start_checks(module);
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

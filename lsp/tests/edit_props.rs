@@ -20,12 +20,17 @@ use serde_json::{json, Value};
 /// The last text each document's check was given, by path.
 static SEEN: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 
-fn recording_check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
+fn recording_check(
+    source: &str,
+    path: Option<&str>,
+    siblings: &[ecrlint_core::Source<'_>],
+    settings: &Settings,
+) -> Checked {
     SEEN.lock()
         .unwrap()
         .get_or_insert_with(HashMap::new)
         .insert(path.unwrap_or_default().to_string(), source.to_string());
-    ecrlint_core::check(source, path, settings)
+    ecrlint_core::check_in_module(source, path, siblings, settings)
 }
 
 fn seen(path: &str) -> Option<String> {
@@ -158,7 +163,7 @@ proptest! {
         let final_version = notifications.len() as i64 + 1;
         let got = runtime.block_on(async {
             let mut client = TestClient::start_with(
-                Core { check: recording_check, fix: ecrlint_core::fix },
+                Core { check: recording_check, fix: ecrlint_core::fix_in_module },
                 json!({"processId": null, "rootUri": null, "capabilities": editor_capabilities()}),
             )
             .await;

@@ -676,3 +676,80 @@ async fn an_unsaved_json_document_is_read_as_json() {
     );
     client.shutdown().await;
 }
+
+/// A Terraform module: `main.tf` open, its variable's default in `variables.tf` on disk. The
+/// finding names the default in the other file; opened, `variables.tf` carries the finding with
+/// its fix; an unsaved edit there makes `main.tf` clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terraform_module_is_checked_across_its_files() {
+    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n}\n";
+    let variables_tf = "variable \"mutability\" {\n  default = \"MUTABLE\"\n}\n";
+    let module = tempfile::tempdir().unwrap();
+    let main = module.path().join("main.tf");
+    let variables = module.path().join("variables.tf");
+    std::fs::write(&main, main_tf).unwrap();
+    std::fs::write(&variables, variables_tf).unwrap();
+    let main_uri = format!("file://{}", main.display());
+    let variables_uri = format!("file://{}", variables.display());
+
+    let mut client = started().await;
+    client.open(&main_uri, "terraform", 1, main_tf).await;
+    let published = client.diagnostics_for_version(&main_uri, 1).await;
+    assert_eq!(codes(&published), ["ECR201"]);
+    let finding = diagnostic(&published, "ECR201");
+    assert_eq!(
+        finding["range"],
+        json!({"start": {"line": 2, "character": 25}, "end": {"line": 2, "character": 39}})
+    );
+    assert_eq!(
+        finding["relatedInformation"],
+        json!([{
+            "location": {
+                "uri": variables_uri,
+                "range": {"start": {"line": 1, "character": 12}, "end": {"line": 1, "character": 21}}
+            },
+            "message": "the default of variable `mutability`"
+        }])
+    );
+    assert_eq!(
+        finding["data"]["fix"],
+        Value::Null,
+        "the fix is in the other file"
+    );
+
+    client
+        .open(&variables_uri, "terraform", 1, variables_tf)
+        .await;
+    let published = client.diagnostics_for_version(&variables_uri, 1).await;
+    let finding = diagnostic(&published, "ECR201");
+    assert_eq!(
+        finding["range"],
+        json!({"start": {"line": 1, "character": 12}, "end": {"line": 1, "character": 21}})
+    );
+    assert_eq!(
+        finding["relatedInformation"][0]["location"]["uri"],
+        json!(main_uri)
+    );
+    assert_eq!(
+        finding["data"]["fix"]["edits"],
+        json!([{"range": {"start": {"line": 1, "character": 13}, "end": {"line": 1, "character": 20}}, "newText": "IMMUTABLE"}])
+    );
+
+    // Edited (not saved) in the editor: main.tf is checked again against the open text.
+    client
+        .change(
+            &variables_uri,
+            2,
+            json!([{"text": variables_tf.replace("\"MUTABLE\"", "\"IMMUTABLE\"")}]),
+        )
+        .await;
+    let published = client
+        .wait_for(|m| {
+            is_notification(m, "textDocument/publishDiagnostics")
+                && m["params"]["uri"] == json!(main_uri)
+                && m["params"]["diagnostics"] == json!([])
+        })
+        .await;
+    assert_eq!(published["params"]["uri"], json!(main_uri));
+    client.shutdown().await;
+}

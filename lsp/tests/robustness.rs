@@ -18,7 +18,12 @@ static GATE: Mutex<bool> = Mutex::new(false);
 static GATE_OPENED: Condvar = Condvar::new();
 
 /// Core's check, except that it panics on `PANIC_HERE` and waits at the gate on `GATED`.
-fn test_check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
+fn test_check(
+    source: &str,
+    path: Option<&str>,
+    siblings: &[ecrlint_core::Source<'_>],
+    settings: &Settings,
+) -> Checked {
     if source.contains("PANIC_HERE") {
         panic!("boom: a check that fails");
     }
@@ -28,15 +33,21 @@ fn test_check(source: &str, path: Option<&str>, settings: &Settings) -> Checked 
             open = GATE_OPENED.wait(open).unwrap();
         }
     }
-    ecrlint_core::check(source, path, settings)
+    ecrlint_core::check_in_module(source, path, siblings, settings)
 }
 
 /// Core's fix, except that it panics on `PANIC_HERE`.
-fn test_fix(source: &str, path: Option<&str>, settings: &Settings, unsafe_: bool) -> FixedSource {
+fn test_fix(
+    source: &str,
+    path: Option<&str>,
+    siblings: &[ecrlint_core::Source<'_>],
+    settings: &Settings,
+    unsafe_: bool,
+) -> FixedSource {
     if source.contains("PANIC_HERE") {
         panic!("boom: a fix that fails");
     }
-    ecrlint_core::fix(source, path, settings, unsafe_)
+    ecrlint_core::fix_in_module(source, path, siblings, settings, unsafe_)
 }
 
 async fn started() -> TestClient {

@@ -41,9 +41,9 @@ pub(crate) fn describe(duplicate: &DuplicateKey) -> (String, Vec<Related>) {
             "duplicate key `{}`; only the last one counts",
             duplicate.key
         ),
-        vec![Related {
-            range: duplicate.first,
-            message: format!("first `{}`", duplicate.key),
-        }],
+        vec![Related::new(
+            duplicate.first,
+            format!("first `{}`", duplicate.key),
+        )],
     )
 }

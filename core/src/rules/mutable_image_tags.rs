@@ -140,10 +140,7 @@ pub(super) fn check(model: &Model, report: &mut Report) {
                             filter.origin.range,
                             "exclusion filter `*` makes every tag mutable despite `IMMUTABLE_WITH_EXCLUSION`".into(),
                             remedy(true),
-                            vec![Related {
-                                range: origin.range,
-                                message: format!("`{setting}` is set here"),
-                            }],
+                            vec![Related::new(origin.range, format!("`{setting}` is set here"))],
                         ));
                     }
                 }

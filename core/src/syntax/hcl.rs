@@ -28,6 +28,9 @@ pub const TEMPLATE: &str = "tf:template";
 pub const HEREDOC: &str = "tf:heredoc";
 /// Anything else (operators, `for` expressions, splats, template directives): not evaluated.
 pub const EXPR: &str = "tf:expr";
+/// The key of the block that holds a module's `.tfvars` values when its files are checked
+/// together (no HCL identifier can spell it).
+pub const TFVARS: &str = "\u{0}tfvars";
 
 pub(super) fn parse(source: &str) -> Document {
     let mut document = Document {

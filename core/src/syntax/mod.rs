@@ -113,6 +113,35 @@ pub struct Tagged {
 }
 
 impl Node {
+    /// Moves every range of the tree by `by` bytes: a file's tree placed after others in the
+    /// text of a whole Terraform module.
+    pub fn shift(&mut self, by: u32) {
+        let mut pending: Vec<&mut Node> = vec![self];
+        while let Some(node) = pending.pop() {
+            node.range = node.range.shifted(by);
+            match &mut node.kind {
+                NodeKind::Scalar(_) => {}
+                NodeKind::Mapping(m) => {
+                    for entry in &mut m.entries {
+                        entry.key.range = entry.key.range.shifted(by);
+                        pending.push(&mut entry.value);
+                    }
+                }
+                NodeKind::Sequence(s) => pending.extend(s.items.iter_mut()),
+                NodeKind::Tagged(t) => {
+                    t.tag_range = t.tag_range.shifted(by);
+                    pending.push(&mut t.value);
+                }
+                NodeKind::Block(b) => {
+                    for label in &mut b.labels {
+                        label.range = label.range.shifted(by);
+                    }
+                    pending.push(&mut b.body);
+                }
+            }
+        }
+    }
+
     pub fn as_mapping(&self) -> Option<&Mapping> {
         match &self.kind {
             NodeKind::Mapping(m) => Some(m),

@@ -182,10 +182,8 @@ impl<'a> Template<'a> {
                             );
                         }
                         for (value, field) in sources {
-                            let related = Related {
-                                range: value.range,
-                                message: format!("parameter `{target}` {field}"),
-                            };
+                            let related =
+                                Related::new(value.range, format!("parameter `{target}` {field}"));
                             // A parameter's value is literal text; nothing in it is evaluated.
                             out.push(Candidate {
                                 value: Evaluated::Node(value),
@@ -287,10 +285,10 @@ impl<'a> Template<'a> {
                     names[0], names[1], names[2]
                 )
             })?;
-        let related = Related {
-            range: value.range,
-            message: format!("mapping `{}.{}.{}`", names[0], names[1], names[2]),
-        };
+        let related = Related::new(
+            value.range,
+            format!("mapping `{}.{}.{}`", names[0], names[1], names[2]),
+        );
         Ok((value, related))
     }
 
@@ -337,10 +335,10 @@ impl<'a> Template<'a> {
             let param = &self.parameters[name];
             match param.default {
                 Some(default) => {
-                    related = related.take().or(Some(Related {
-                        range: default.range,
-                        message: format!("parameter `{}` Default", param.name),
-                    }));
+                    related = related.take().or(Some(Related::new(
+                        default.range,
+                        format!("parameter `{}` Default", param.name),
+                    )));
                     default
                         .as_scalar()
                         .map(|s| s.text.to_string())

@@ -36,7 +36,7 @@ pub(super) fn detect(root: &Node) -> Option<InputKind> {
 }
 
 pub(super) fn lower<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
-    let module = Module::new(&[root], &[], lowering.arena);
+    let module = Module::new(root, lowering.arena);
     let owner = match module.first_data("aws_caller_identity") {
         Some(identity) => OwnerForm::Terraform {
             identity,

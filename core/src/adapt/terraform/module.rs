@@ -8,7 +8,7 @@ use typed_arena::Arena;
 
 use crate::adapt::resolve::{placeholder, Candidate, Candidates, Evaluated, Resolve};
 use crate::diagnostic::Related;
-use crate::syntax::hcl::{CALL, EXPR, HEREDOC, IF, REF, TEMPLATE};
+use crate::syntax::hcl::{CALL, EXPR, HEREDOC, IF, REF, TEMPLATE, TFVARS};
 use crate::syntax::{Block, Node, NodeKind, ScalarStyle};
 use crate::text::TextRange;
 
@@ -71,8 +71,9 @@ pub fn body(block: &Node) -> Option<&Node> {
 }
 
 impl<'a> Module<'a> {
-    /// The module of one or more files (`.tf` bodies and `.tfvars` bodies).
-    pub fn new(files: &[&'a Node], tfvars: &[&'a Node], arena: &'a Arena<Node>) -> Self {
+    /// The module of a body: one file, or a module's files joined (their `.tfvars` values in
+    /// a [`TFVARS`] block, later ones winning).
+    pub fn new(root: &'a Node, arena: &'a Arena<Node>) -> Self {
         let mut module = Module {
             variables: HashMap::new(),
             assigned: HashMap::new(),
@@ -81,16 +82,20 @@ impl<'a> Module<'a> {
             data: Vec::new(),
             arena,
         };
-        for root in files {
-            let Some(mapping) = root.as_mapping() else {
-                continue;
-            };
+        if let Some(mapping) = root.as_mapping() {
             for entry in &mapping.entries {
                 let NodeKind::Block(block) = &entry.value.kind else {
                     continue;
                 };
                 let Block { labels, body } = block.as_ref();
                 match (entry.key.text.as_str(), labels.as_slice()) {
+                    (TFVARS, []) => {
+                        for value in body.as_mapping().into_iter().flat_map(|m| &m.entries) {
+                            module
+                                .assigned
+                                .insert(value.key.text.as_str(), &value.value);
+                        }
+                    }
                     ("variable", [name]) => {
                         module.variables.insert(
                             name.text.as_str(),
@@ -119,15 +124,6 @@ impl<'a> Module<'a> {
                         }
                     }
                     _ => {}
-                }
-            }
-        }
-        for root in tfvars {
-            for entry in root.as_mapping().into_iter().flat_map(|m| &m.entries) {
-                if !matches!(entry.value.kind, NodeKind::Block(_)) {
-                    module
-                        .assigned
-                        .insert(entry.key.text.as_str(), &entry.value);
                 }
             }
         }
@@ -315,19 +311,16 @@ impl<'a> Module<'a> {
                     push(out, Evaluated::Unknown(reason), origin);
                     return;
                 };
-                let related = Related {
-                    range: value.range,
-                    message,
-                };
-                self.follow(value, rest, at, Some(related).or(origin), out, depth);
+                // The innermost source wins: the literal a fix rewrites.
+                let _ = origin;
+                let related = Related::new(value.range, message);
+                self.follow(value, rest, at, Some(related), out, depth);
             }
             ["local", name, rest @ ..] => match self.locals.get(name) {
                 Some(value) => {
-                    let related = Related {
-                        range: value.range,
-                        message: format!("local value `{name}`"),
-                    };
-                    self.follow(value, rest, at, Some(related).or(origin), out, depth);
+                    let related = Related::new(value.range, format!("local value `{name}`"));
+                    let _ = origin;
+                    self.follow(value, rest, at, Some(related), out, depth);
                 }
                 None => push(
                     out,

@@ -1,0 +1,188 @@
+//! A Terraform module checked file by file with its siblings: variables declared in one file
+//! and used in another, `.tfvars` values overriding defaults, and each finding placed in the
+//! file where its fix writes.
+
+use ecrlint_core::{check_in_module, fix_in_module, Checked, Settings, Source};
+
+const MAIN: &str = r#"resource "aws_ecr_repository" "app" {
+  name                 = "app"
+  image_tag_mutability = var.mutability
+}
+"#;
+
+const VARIABLES: &str = r#"variable "mutability" {
+  type    = string
+  default = "MUTABLE"
+}
+"#;
+
+/// The finding at a value written in the checked file and used by `MAIN`.
+fn used_in_main() -> String {
+    let usage = MAIN.find("var.mutability").unwrap();
+    format!(
+        "ECR201 \"\\\"MUTABLE\\\"\" [main.tf {}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+        usage,
+        usage + "var.mutability".len()
+    )
+}
+
+fn settings() -> Settings {
+    Settings {
+        select: Some(vec!["ECR201".into()]),
+        ..Settings::default()
+    }
+}
+
+/// Each finding as `code start-end "text" [related: file start-end message] fix?`.
+fn render(checked: &Checked, text: &str) -> Vec<String> {
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let related: Vec<String> = d
+                .related
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}-{}: {}",
+                        r.file.as_deref().unwrap_or("(here)"),
+                        r.range.start,
+                        r.range.end,
+                        r.message
+                    )
+                })
+                .collect();
+            format!(
+                "{} {:?} [{}] fix: {}",
+                d.code,
+                &text[d.range.as_usize()],
+                related.join("; "),
+                d.fix.as_ref().map_or("none", |f| f.title.as_str())
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_default_in_another_file_is_found_in_both_and_fixed_where_it_is_written() {
+    let settings = settings();
+    let main = check_in_module(
+        MAIN,
+        Some("main.tf"),
+        &[Source {
+            path: "variables.tf",
+            text: VARIABLES,
+        }],
+        &settings,
+    );
+    let default = VARIABLES.find("\"MUTABLE\"").unwrap();
+    assert_eq!(
+        render(&main, MAIN),
+        [format!(
+            "ECR201 \"var.mutability\" [variables.tf {}-{}: the default of variable `mutability`] fix: none",
+            default,
+            default + 9
+        )]
+    );
+    let variables = check_in_module(
+        VARIABLES,
+        Some("variables.tf"),
+        &[Source {
+            path: "main.tf",
+            text: MAIN,
+        }],
+        &settings,
+    );
+    assert_eq!(render(&variables, VARIABLES), [used_in_main()]);
+    let fixed = fix_in_module(
+        VARIABLES,
+        Some("variables.tf"),
+        &[Source {
+            path: "main.tf",
+            text: MAIN,
+        }],
+        &settings,
+        false,
+    );
+    assert_eq!(
+        fixed.text,
+        VARIABLES.replace("\"MUTABLE\"", "\"IMMUTABLE\"")
+    );
+    assert!(fixed.remaining.diagnostics.is_empty());
+}
+
+#[test]
+fn tfvars_values_win_over_defaults_in_the_order_given() {
+    let settings = settings();
+    let immutable = VARIABLES.replace("\"MUTABLE\"", "\"IMMUTABLE\"");
+    let tfvars = "mutability = \"MUTABLE\"\n";
+    let auto = "mutability = \"IMMUTABLE\"\n";
+    let siblings = |with_auto: bool| {
+        let mut s = vec![
+            Source {
+                path: "variables.tf",
+                text: &immutable,
+            },
+            Source {
+                path: "terraform.tfvars",
+                text: tfvars,
+            },
+        ];
+        if with_auto {
+            s.push(Source {
+                path: "z.auto.tfvars",
+                text: auto,
+            });
+        }
+        s
+    };
+    let main = check_in_module(MAIN, Some("main.tf"), &siblings(false), &settings);
+    assert_eq!(
+        render(&main, MAIN),
+        ["ECR201 \"var.mutability\" [terraform.tfvars 13-22: `mutability` in the variable values] fix: none"
+            .to_string()]
+    );
+    let clean = check_in_module(MAIN, Some("main.tf"), &siblings(true), &settings);
+    assert_eq!(render(&clean, MAIN), Vec::<String>::new());
+    // Checked as itself, the .tfvars file holds the finding and its fix.
+    let values = check_in_module(
+        tfvars,
+        Some("terraform.tfvars"),
+        &[
+            Source {
+                path: "main.tf",
+                text: MAIN,
+            },
+            Source {
+                path: "variables.tf",
+                text: &immutable,
+            },
+        ],
+        &settings,
+    );
+    assert_eq!(render(&values, tfvars), [used_in_main()]);
+}
+
+#[test]
+fn a_variable_without_a_value_anywhere_cannot_be_told() {
+    let settings = Settings::default();
+    let declared = "variable \"mutability\" {\n  type = string\n}\n";
+    let main = check_in_module(
+        MAIN,
+        Some("main.tf"),
+        &[Source {
+            path: "variables.tf",
+            text: declared,
+        }],
+        &settings,
+    );
+    let messages: Vec<&str> = main
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["cannot tell whether image tags are mutable: variable `mutability` has no default and no value in the module's .tfvars files"]
+    );
+}

@@ -1,0 +1,115 @@
+//! The other files of a Terraform module, in the order Terraform reads them: a `.tf` file is
+//! checked with them (its variables may be declared in `variables.tf`, their values set in
+//! `terraform.tfvars`). Shared by the server and the CLI.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A `.tf` or `.tfvars` file: one file of a Terraform module.
+pub fn is_terraform(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tf") || e.eq_ignore_ascii_case("tfvars"))
+}
+
+/// The folder's other `.tf` files by name, then `terraform.tfvars`, then the `*.auto.tfvars`
+/// files by name. Empty for a file that is not Terraform's.
+pub fn sibling_paths(path: &Path) -> Vec<PathBuf> {
+    if !is_terraform(path) {
+        return Vec::new();
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let own = name(path);
+    let pick = |wanted: &dyn Fn(&str) -> bool| -> Vec<PathBuf> {
+        paths
+            .iter()
+            .filter(|p| {
+                let n = name(p);
+                n != own && wanted(&n)
+            })
+            .cloned()
+            .collect()
+    };
+    let mut ordered = pick(&|n| n.ends_with(".tf"));
+    ordered.extend(pick(&|n| n == "terraform.tfvars"));
+    ordered.extend(pick(&|n| n.ends_with(".auto.tfvars")));
+    ordered
+}
+
+/// The texts of a file's siblings ([`sibling_paths`]): an open document's text where the editor
+/// has one (`open`), else the file on disk; files that cannot be read are left out.
+pub fn sibling_texts(path: &Path, open: &[(PathBuf, Arc<String>)]) -> Vec<(String, Arc<String>)> {
+    sibling_paths(path)
+        .into_iter()
+        .filter_map(|p| {
+            let text = match open.iter().find(|(o, _)| *o == p) {
+                Some((_, text)) => text.clone(),
+                None => Arc::new(std::fs::read_to_string(&p).ok()?),
+            };
+            Some((p.to_string_lossy().into_owned(), text))
+        })
+        .collect()
+}
+
+/// The siblings as core takes them.
+pub fn sources(texts: &[(String, Arc<String>)]) -> Vec<ecrlint_core::Source<'_>> {
+    texts
+        .iter()
+        .map(|(path, text)| ecrlint_core::Source {
+            path,
+            text: text.as_str(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn siblings_come_in_terraform_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "variables.tf",
+            "main.tf",
+            "b.auto.tfvars",
+            "terraform.tfvars",
+            "a.auto.tfvars",
+            "other.tfvars",
+            "README.md",
+        ] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        let names: Vec<String> = sibling_paths(&dir.path().join("main.tf"))
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "variables.tf",
+                "terraform.tfvars",
+                "a.auto.tfvars",
+                "b.auto.tfvars"
+            ]
+        );
+        assert!(sibling_paths(&dir.path().join("README.md")).is_empty());
+    }
+}
