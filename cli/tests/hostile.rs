@@ -846,3 +846,123 @@ mod fix_safety {
         );
     }
 }
+
+/// Terraform: nesting past hcl-edit's limit (brackets, and interpolations inside strings inside
+/// interpolations), a 10 MB heredoc policy, unterminated strings and heredocs, invalid UTF-8,
+/// and 100,000 resource blocks. Each file stands in a folder of its own, as a module.
+#[test]
+fn hostile_terraform() {
+    let case = |name: &str, text: &[u8]| {
+        let dir = scratch();
+        write(dir.path(), name, text);
+        dir
+    };
+    let deeper = "invalid HCL: invalid nesting depth; expected at most 64 nested levels";
+    let text = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let dir = case("deep.tf", text.as_bytes());
+    let run = github("100,000-deep HCL arrays", dir.path(), "deep.tf");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (1, syntax_error("deep.tf", 1, 70, 71, deeper).as_str())
+    );
+    let text = format!(
+        "a = \"{}x{}\"\n",
+        "${\"".repeat(50_000),
+        "\"}".repeat(50_000)
+    );
+    let dir = case("nested.tf", text.as_bytes());
+    let run = github("50,000 nested HCL interpolations", dir.path(), "nested.tf");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (1, syntax_error("nested.tf", 1, 200, 201, deeper).as_str())
+    );
+    let text = format!(
+        "resource \"aws_ecr_repository_policy\" \"p\" {{\n  repository = \"r\"\n  policy = <<EOF\n{}EOF\n}}\n",
+        format!("{}\n", "x".repeat(99)).repeat(100_000)
+    );
+    let dir = case("heredoc.tf", text.as_bytes());
+    let run = github("a 10 MB heredoc policy", dir.path(), "heredoc.tf");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            1,
+            syntax_error(
+                "heredoc.tf",
+                4,
+                1,
+                100,
+                "the policy text is not valid JSON: Unexpected word"
+            )
+            .as_str()
+        )
+    );
+    let dir = case(
+        "string.tf",
+        b"resource \"aws_ecr_repository\" \"r\" {\n  name = \"abc\n}\n",
+    );
+    let run = github("an unterminated HCL string", dir.path(), "string.tf");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            1,
+            syntax_error(
+                "string.tf",
+                2,
+                3,
+                4,
+                "invalid HCL: invalid block body; expected `}`, newline or identifier"
+            )
+            .as_str()
+        )
+    );
+    let dir = case(
+        "open.tf",
+        b"resource \"aws_ecr_repository_policy\" \"p\" {\n  policy = <<EOF\n{\"Statement\": []}\n",
+    );
+    let run = github("an unterminated heredoc", dir.path(), "open.tf");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            1,
+            syntax_error(
+                "open.tf",
+                3,
+                1,
+                2,
+                "invalid HCL: expected heredoc end delimiter"
+            )
+            .as_str()
+        )
+    );
+    let dir = case(
+        "bytes.tf",
+        b"resource \"aws_ecr_repository\" \"r\" {\n  name = \"\xff\xfe\"\n}\n",
+    );
+    let run = github("invalid UTF-8 in HCL", dir.path(), "bytes.tf");
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            1,
+            syntax_error(
+                "bytes.tf",
+                2,
+                11,
+                11,
+                "the file is not valid UTF-8 (byte 0xFF)"
+            )
+            .as_str()
+        )
+    );
+    let text: String = (0..100_000)
+        .map(|i| format!("resource \"aws_ecr_repository\" \"r{i}\" {{\n  name = \"r{i}\"\n}}\n"))
+        .collect();
+    let dir = case("blocks.tf", text.as_bytes());
+    let run = github("100,000 Terraform resource blocks", dir.path(), "blocks.tf");
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 100_000);
+    assert_eq!(
+        lines[99_999],
+        "::warning title=ecrlint (ECR201 mutable-image-tags),file=blocks.tf,line=299998,col=31,endLine=299998,endColumn=39::ECR201 `image_tag_mutability` is not set, so image tags are mutable (the default is `MUTABLE`)"
+    );
+}

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use crate::util::{self, root, Result};
 
 /// The targets in fuzz/Cargo.toml.
-pub const TARGETS: &[&str] = &["check", "fix_roundtrip", "line_index"];
+pub const TARGETS: &[&str] = &["check", "fix_roundtrip", "line_index", "terraform"];
 
 /// Seconds each target runs in the suite.
 const SMOKE_SECONDS: u32 = 30;

@@ -8,6 +8,8 @@ mod module;
 
 pub use module::Module;
 
+use std::collections::HashMap;
+
 use typed_arena::Arena;
 
 use super::resolve::{Evaluated, Resolve};
@@ -54,7 +56,9 @@ pub(super) fn lower<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
         site,
         owner,
         lowering,
+        links: Links::default(),
     };
+    adapter.link();
     adapter.lower();
 }
 
@@ -63,9 +67,56 @@ struct Adapter<'m, 'a, 'l> {
     site: usize,
     owner: OwnerForm<'a>,
     lowering: &'l mut Lowering<'a>,
+    links: Links<'a>,
+}
+
+/// Which repository each policy resource is attached to, worked out once for the module.
+#[derive(Default)]
+struct Links<'a> {
+    /// Repository blocks by their block name.
+    blocks: HashMap<&'a str, &'a str>,
+    /// Repository blocks by each name their `name` can take.
+    names: HashMap<String, &'a str>,
+    /// (policy resource type, repository block) → the `policy` values attached.
+    attached: HashMap<(String, String), Vec<&'a Node>>,
 }
 
 impl<'a> Adapter<'_, 'a, '_> {
+    /// Ties the policy resources to their repositories: each resolved once, so that a module
+    /// with many repositories and policies costs their sum, not their product.
+    fn link(&mut self) {
+        let module = self.module;
+        for repository in module.resources_of_type("aws_ecr_repository") {
+            self.links.blocks.insert(repository.name, repository.name);
+            for candidate in repository
+                .get("name")
+                .map(|n| module.resolve(n))
+                .unwrap_or_default()
+            {
+                if let Some(text) = candidate.value.as_str() {
+                    self.links
+                        .names
+                        .entry(text.to_string())
+                        .or_insert(repository.name);
+                }
+            }
+        }
+        for type_name in ["aws_ecr_repository_policy", "aws_ecr_lifecycle_policy"] {
+            for attachment in module.resources_of_type(type_name) {
+                let (Some(repository), Some(policy)) =
+                    (self.attached_to(attachment), attachment.get("policy"))
+                else {
+                    continue;
+                };
+                self.links
+                    .attached
+                    .entry((type_name.to_string(), repository.to_string()))
+                    .or_default()
+                    .push(policy);
+            }
+        }
+    }
+
     fn lower(&mut self) {
         let module = self.module;
         for resource in &module.resources {
@@ -102,43 +153,29 @@ impl<'a> Adapter<'_, 'a, '_> {
         }
     }
 
-    /// The repository (by its index among the module's `aws_ecr_repository` blocks) that a
-    /// policy's `repository` names: by a reference to the block, or by its literal name.
+    /// The repository block that a policy's `repository` names: by a reference to the block,
+    /// or by its name.
     fn attached_to(&self, attachment: &Resource<'a>) -> Option<&'a str> {
         let named = attachment.get("repository")?;
-        let repositories = || self.module.resources_of_type("aws_ecr_repository");
         if let Some(path) = reference(named) {
             let mut steps = path.split('.');
             if let (Some("aws_ecr_repository"), Some(name)) = (steps.next(), steps.next()) {
-                return repositories().find(|r| r.name == name).map(|r| r.name);
+                return self.links.blocks.get(name).copied();
             }
         }
-        let wanted: Vec<String> = self
-            .module
+        self.module
             .resolve(named)
             .iter()
-            .filter_map(|c| c.value.as_str().map(str::to_string))
-            .collect();
-        repositories()
-            .find(|r| {
-                r.get("name").is_some_and(|n| {
-                    self.module.resolve(n).iter().any(|c| {
-                        c.value
-                            .as_str()
-                            .is_some_and(|t| wanted.iter().any(|w| w == t))
-                    })
-                })
-            })
-            .map(|r| r.name)
+            .find_map(|c| self.links.names.get(c.value.as_str()?).copied())
     }
 
-    /// The policy resources of `type_name` attached to the repository block `name`.
-    fn attachments(&self, type_name: &'a str, name: &str) -> Vec<&'a Node> {
-        self.module
-            .resources_of_type(type_name)
-            .filter(|a| self.attached_to(a) == Some(name))
-            .filter_map(|a| a.get("policy"))
-            .collect()
+    /// The `policy` of each resource of `type_name` attached to the repository block `name`.
+    fn attachments(&self, type_name: &str, name: &str) -> Vec<&'a Node> {
+        self.links
+            .attached
+            .get(&(type_name.to_string(), name.to_string()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn repository(&mut self, resource: &Resource<'a>) -> Repository {
