@@ -29,7 +29,7 @@ await build({
   minify: true,
   legalComments: "none",
   outdir: dist,
-  loader: { ".yaml": "text", ".json": "text" },
+  loader: { ".yaml": "text", ".json": "text", ".tf": "text" },
   logLevel: "warning",
 });
 for (const name of await readdir(join(root, "static"))) {

@@ -7,3 +7,7 @@ declare module "*.json" {
   const text: string;
   export default text;
 }
+declare module "*.tf" {
+  const text: string;
+  export default text;
+}

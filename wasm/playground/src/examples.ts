@@ -1,10 +1,11 @@
-// The examples menu: five real-looking inputs, one of each kind ecrlint reads.
+// The examples menu: six real-looking inputs, one of each kind ecrlint reads.
 
 import conformityPolicy from "../examples/conformity-exposed-policy.json";
 import kicsTemplate from "../examples/kics-mutable-tags.yaml";
 import repositoryPolicyOutput from "../examples/get-repository-policy-output.json";
 import describeRepositoriesOutput from "../examples/describe-repositories-output.json";
 import cleanTemplate from "../examples/clean-template.yaml";
+import terraformModule from "../examples/terraform-public-repository.tf";
 
 export interface Example {
   id: string;
@@ -33,6 +34,11 @@ export const EXAMPLES: readonly Example[] = [
     id: "describe-repositories",
     title: "aws ecr describe-repositories output",
     text: describeRepositoriesOutput,
+  },
+  {
+    id: "terraform",
+    title: "Terraform: public policy, mutable tags",
+    text: terraformModule,
   },
   {
     id: "clean-template",

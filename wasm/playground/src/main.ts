@@ -60,7 +60,15 @@ let currentFormat: Format = "yaml";
 let checkTimer: ReturnType<typeof setTimeout> | undefined;
 
 function languageFor(format: Format): Extension {
-  return format === "json" ? json() : yaml();
+  switch (format) {
+    case "json":
+      return json();
+    case "yaml":
+      return yaml();
+    case "hcl":
+      // No HCL mode is bundled: plain text, the findings still underlined.
+      return [];
+  }
 }
 
 /** The settings from the page's fields. An account id counts once it is 12 digits. */
@@ -347,7 +355,8 @@ async function main(): Promise<void> {
 
   ui.download.addEventListener("click", () => {
     const fixed = fix(view.state.doc.toString(), settings(), { unsafe: ui.includeUnsafe.checked });
-    const blob = new Blob([fixed.text], { type: fixed.remaining.format === "json" ? "application/json" : "application/yaml" });
+    const types = { json: "application/json", yaml: "application/yaml", hcl: "text/plain" };
+    const blob = new Blob([fixed.text], { type: types[fixed.remaining.format] });
     const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;

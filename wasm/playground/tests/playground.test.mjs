@@ -298,7 +298,7 @@ test("a share link carries the text in its fragment and restores it", async () =
   await shared.context.close();
 });
 
-test("the examples menu has the five examples, each detected for what it is", async () => {
+test("the examples menu has the six examples, each detected for what it is", async () => {
   const { page, context, problems } = await open();
   const options = await page.$$eval("#examples option:not([disabled])", (all) =>
     all.map((o) => /** @type {HTMLOptionElement} */ (o).value),
@@ -308,6 +308,7 @@ test("the examples menu has the five examples, each detected for what it is", as
     "kics-mutable-tags",
     "get-repository-policy",
     "describe-repositories",
+    "terraform",
     "clean-template",
   ]);
   const seen = [];
@@ -318,6 +319,7 @@ test("the examples menu has the five examples, each detected for what it is", as
       "kics-mutable-tags": ["ECR201", "ECR201"],
       "get-repository-policy": ["ECR101"],
       "describe-repositories": ["ECR201"],
+      terraform: ["ECR201", "ECR101"],
       "clean-template": [],
     }[id];
     assert.ok(codes !== undefined);
@@ -330,6 +332,11 @@ test("the examples menu has the five examples, each detected for what it is", as
     ["kics-mutable-tags", "CloudFormation template (YAML)", ["Set ImageTagMutability to IMMUTABLE", "Set ImageTagMutability: IMMUTABLE"]],
     ["get-repository-policy", "aws ecr get-repository-policy output (JSON)", ["Allow only the owning account (arn:aws:iam::123456789012:root)"]],
     ["describe-repositories", "aws ecr describe-repositories output (JSON)", [null]],
+    [
+      "terraform",
+      "Terraform configuration (HCL)",
+      ['Set image_tag_mutability = "IMMUTABLE"', "Allow only the owning account (arn:aws:iam::${data.aws_caller_identity.current.account_id}:root)"],
+    ],
     ["clean-template", "CloudFormation template (YAML)", []],
   ]);
   assert.equal(await editorText(page), await example("clean-template.yaml"));
