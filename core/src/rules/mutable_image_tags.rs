@@ -38,6 +38,22 @@ MyRepository:
     ImageTagMutability: IMMUTABLE
 ```
 
+In Terraform (the provider's default is `MUTABLE` too; the value is followed through variables,
+their `.tfvars` values, locals and conditionals):
+```hcl
+resource "aws_ecr_repository" "app" {
+  name = "app"
+}
+```
+
+Use instead:
+```hcl
+resource "aws_ecr_repository" "app" {
+  name                 = "app"
+  image_tag_mutability = "IMMUTABLE"
+}
+```
+
 ## Fix
 Safe: `MUTABLE` becomes `IMMUTABLE` (keeping the quoting; in the parameter `Default` when the
 value comes from one); a missing property is inserted (creating `Properties` if needed); in an

@@ -42,7 +42,20 @@ MyRepository:
           "action": {"type": "expire"}}]}
 ```
 
-In Terraform, an `aws_ecr_lifecycle_policy` whose `repository` is the repository.
+In Terraform, an `aws_ecr_lifecycle_policy` whose `repository` is the repository (by reference or
+by name):
+```hcl
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      selection    = { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = 14 }
+      action       = { type = "expire" }
+    }]
+  })
+}
+```
 
 ## Fix
 None: which images may go is a decision about the releases kept. The example above is a safe

@@ -49,6 +49,20 @@ Use instead:
           Action: [ecr:ReplicateImage, ecr:CreateRepository]
 ```
 
+In Terraform, `aws_ecr_registry_policy`:
+```hcl
+resource "aws_ecr_registry_policy" "replication" {
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "*" }
+      Action    = ["ecr:ReplicateImage"]
+      Resource  = ["arn:aws:ecr:us-east-1:111122223333:repository/*"]
+    }]
+  })
+}
+```
+
 ## Fix
 Safe, as for `public-repository`: the everyone-principal becomes the owning account's root
 (`arn:${AWS::Partition}:iam::${AWS::AccountId}:root` in a template; from `--account-id` or the

@@ -53,6 +53,28 @@ RepositoryPolicyText:
       Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 ```
 
+In Terraform, the policy of an `aws_ecr_repository_policy` (tied to its repository by a
+reference or by name), written with `jsonencode`, as JSON text or a heredoc (its `${…}` filled in
+from variables), or as an `aws_iam_policy_document` (`principals { type = "*" }`, or
+`type = "AWS"` with `"*"`):
+```hcl
+resource "aws_ecr_repository_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    }]
+  })
+}
+```
+
+Use instead (the fix writes the account of `data.aws_caller_identity` when the module has one):
+```hcl
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+```
+
 ## Fix
 Safe. In a template, the everyone-principal becomes the owning account's root,
 `arn:${AWS::Partition}:iam::${AWS::AccountId}:root`, through `Fn::Sub`; where other principals

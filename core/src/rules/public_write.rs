@@ -46,7 +46,18 @@ RepositoryPolicyText:
       Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 ```
 
-In Terraform, the same statement inside `jsonencode({...})` or an `aws_iam_policy_document`.
+In Terraform, the same statement in an `aws_ecr_repository_policy`:
+```hcl
+data "aws_iam_policy_document" "push" {
+  statement {
+    actions = ["ecr:PutImage", "ecr:InitiateLayerUpload"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+```
 
 ## Fix
 Unsafe, since whoever relied on the action loses it: a write action listed beside actions that
