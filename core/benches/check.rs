@@ -1,7 +1,8 @@
 //! Checking against parsing alone: `cargo bench -p ecrlint_core --bench check`.
 //!
-//! `events` is the parser by itself (saphyr-parser events, jsonc-parser AST), `parse` adds our
-//! spanned tree, `check` is the whole pipeline. The target: `check` within 1.5× of `events`.
+//! `events` is the parser by itself (saphyr-parser events, jsonc-parser AST, hcl-edit's tree),
+//! `parse` adds our spanned tree, `check` is the whole pipeline. The target: `check` within 1.5×
+//! of `events`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ecrlint_core::syntax::{parse, Format};
@@ -23,6 +24,31 @@ fn yaml_template(n: usize) -> String {
             )),
             _ => text.push_str(&format!(
                 "  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub artifacts-${{AWS::AccountId}}-{i}\n      VersioningConfiguration:\n        Status: Enabled\n      Tags:\n        - Key: team\n          Value: platform\n"
+            )),
+        }
+    }
+    text
+}
+
+/// A Terraform configuration with the same mix: `n` blocks of repositories (with policies in
+/// `jsonencode`, some public, some restricted), IAM roles and S3 buckets, with variables and a
+/// policy document data source.
+fn terraform(n: usize) -> String {
+    let mut text = String::from(
+        "data \"aws_caller_identity\" \"current\" {}\n\nvariable \"mutability\" {\n  type    = string\n  default = \"IMMUTABLE\"\n}\n\n",
+    );
+    for i in 0..n {
+        match i % 3 {
+            0 => text.push_str(&format!(
+                "resource \"aws_ecr_repository\" \"repository{i}\" {{\n  name                 = \"team-{i}/service\"\n  image_tag_mutability = {}\n\n  image_scanning_configuration {{\n    scan_on_push = true\n  }}\n}}\n\nresource \"aws_ecr_repository_policy\" \"repository{i}\" {{\n  repository = aws_ecr_repository.repository{i}.name\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [\n      {{\n        Sid       = \"Pull\"\n        Effect    = \"Allow\"\n        Principal = \"{}\"\n        Action    = [\"ecr:BatchGetImage\", \"ecr:GetDownloadUrlForLayer\"]\n        Condition = {{ StringEquals = {{ \"aws:PrincipalOrgID\" = \"o-a1b2c3d4e5\" }} }}\n      }},\n      {{\n        Sid       = \"Push\"\n        Effect    = \"Allow\"\n        Principal = {{ AWS = [\"arn:aws:iam::111122223333:role/ci-{i}\", \"arn:aws:iam::${{data.aws_caller_identity.current.account_id}}:root\"] }}\n        Action    = [\"ecr:PutImage\", \"ecr:InitiateLayerUpload\", \"ecr:UploadLayerPart\", \"ecr:CompleteLayerUpload\"]\n      }},\n    ]\n  }})\n}}\n\n",
+                if i % 2 == 0 { "var.mutability" } else { "\"MUTABLE\"" },
+                if i % 4 == 0 { "*" } else { "arn:aws:iam::111122223333:root" }
+            )),
+            1 => text.push_str(&format!(
+                "resource \"aws_iam_role\" \"role{i}\" {{\n  name = \"service-{i}\"\n  assume_role_policy = jsonencode({{\n    Statement = [{{\n      Effect    = \"Allow\"\n      Principal = {{ Service = \"ecs-tasks.amazonaws.com\" }}\n      Action    = \"sts:AssumeRole\"\n    }}]\n  }})\n  managed_policy_arns = [\"arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly\"]\n}}\n\n"
+            )),
+            _ => text.push_str(&format!(
+                "resource \"aws_s3_bucket\" \"bucket{i}\" {{\n  bucket = \"artifacts-${{data.aws_caller_identity.current.account_id}}-{i}\"\n  tags = {{\n    team = \"platform\"\n  }}\n}}\n\n"
             )),
         }
     }
@@ -96,6 +122,8 @@ fn bench(c: &mut Criterion) {
         ("small.json", json_template(3), Format::Json),
         ("large.yaml", yaml_template(6_300), Format::Yaml),
         ("large.json", json_template(4_400), Format::Json),
+        ("small.tf", terraform(3), Format::Hcl),
+        ("large.tf", terraform(5_000), Format::Hcl),
     ];
     for (name, text, format) in &inputs {
         let mut group = c.benchmark_group(*name);
