@@ -177,10 +177,11 @@ fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileRep
     };
     let hint = Some(filename.as_str());
     // A Terraform file is checked with the other files of its module.
-    let siblings: Vec<(String, String)> = files::module_siblings(&target.path, &args.var_file)
-        .into_iter()
-        .map(|(path, text)| (path.to_string_lossy().into_owned(), text))
-        .collect();
+    let siblings: Vec<(String, String)> =
+        files::module_siblings(&target.path, &text, &args.var_file)
+            .into_iter()
+            .map(|(path, text)| (path.to_string_lossy().into_owned(), text))
+            .collect();
     let sources: Vec<ecrlint_core::Source> = siblings
         .iter()
         .map(|(path, text)| ecrlint_core::Source { path, text })

@@ -126,14 +126,17 @@ pub fn decode(bytes: Vec<u8>) -> Content {
 pub use ecrlint_lsp::module::is_terraform;
 
 /// The other files of the Terraform module a `.tf` or `.tfvars` file belongs to, in the order
-/// Terraform reads them (`ecrlint_lsp::module::sibling_paths`), then the `--var-file`s. A
+/// Terraform reads them (`ecrlint_lsp::module::sibling_paths`), then the `--var-file`s, then the
+/// files `text` reads with `file()`. A
 /// sibling that cannot be read is left out: it is reported when it is checked itself.
-pub fn module_siblings(path: &Path, var_files: &[PathBuf]) -> Vec<(PathBuf, String)> {
+pub fn module_siblings(path: &Path, text: &str, var_files: &[PathBuf]) -> Vec<(PathBuf, String)> {
     if !is_terraform(path) || path.as_os_str() == "-" {
         return Vec::new();
     }
     let mut ordered = ecrlint_lsp::module::sibling_paths(path);
     ordered.extend(var_files.iter().cloned());
+    // And the files it reads with `file()`.
+    ordered.extend(ecrlint_lsp::module::data_file_paths(path, text));
     let shown = |p: &Path| {
         let p = p.strip_prefix("./").unwrap_or(p);
         p.to_string_lossy().replace('\\', "/")

@@ -56,9 +56,13 @@ pub fn check_in_module(
     siblings: &[Source<'_>],
     settings: &Settings,
 ) -> Checked {
+    // The module's `.tf` and `.tfvars` files, and the files it reads with `file()`.
     let hcl: Vec<&Source<'_>> = siblings
         .iter()
-        .filter(|s| syntax::detect_format(s.text, Some(s.path)) == Format::Hcl)
+        .filter(|s| {
+            !crate::module::is_module_file(s.path)
+                || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
+        })
         .collect();
     if syntax::detect_format(source, path) != Format::Hcl || hcl.is_empty() {
         return check(source, path, settings);

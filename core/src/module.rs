@@ -1,12 +1,14 @@
-//! A Terraform module's files as one text: the checked file first, its siblings after it, each
-//! parsed on its own and its tree moved to where it stands, so that one lowering sees every
-//! variable, local and resource of the module; then the findings split back to the checked file.
+//! A Terraform module's files as one text: the checked file first, its siblings after it (and the
+//! files it reads with `file()`), each parsed on its own and its tree moved to where it stands, so
+//! that one lowering sees every variable, local and resource of the module; then the findings
+//! split back to the checked file.
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::engine::{Checked, Source};
-use crate::syntax::hcl::TFVARS;
+use crate::syntax::hcl::{module_relative, CALL, FILES, TFVARS};
 use crate::syntax::{
-    self, Block, CollectionStyle, Document, Entry, Format, Key, Mapping, Node, NodeKind,
+    self, Block, CollectionStyle, Document, Entry, Format, Key, Mapping, Node, NodeKind, Scalar,
+    ScalarStyle,
 };
 use crate::text::{to_u32, Text, TextRange};
 
@@ -16,11 +18,19 @@ pub(crate) struct Assembled {
     pub document: Document,
     /// Each file's path and its range in `text`; the checked file is first.
     files: Vec<(Option<String>, TextRange)>,
+    /// Where the checked file calls `file()` on a data file (by its index in `files`).
+    calls: Vec<(usize, TextRange)>,
 }
 
 /// Whether a path names a file of variable values rather than configuration.
 fn is_tfvars(path: Option<&str>) -> bool {
     path.is_some_and(|p| p.ends_with(".tfvars"))
+}
+
+/// Whether a path names a file of the module's configuration or values (else it is a file the
+/// module reads with `file()`).
+pub(crate) fn is_module_file(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tfvars")
 }
 
 impl Assembled {
@@ -31,6 +41,7 @@ impl Assembled {
         let mut files = Vec::with_capacity(siblings.len() + 1);
         let mut configuration: Vec<Entry> = Vec::new();
         let mut values: Vec<Entry> = Vec::new();
+        let mut data: Vec<Entry> = Vec::new();
         let primary = syntax::parse(source, Format::Hcl);
         text.push_str(source);
         files.push((
@@ -62,10 +73,25 @@ impl Assembled {
             text.push('\n');
             let base = to_u32(text.len());
             text.push_str(sibling.text);
-            files.push((
-                Some(sibling.path.to_string()),
-                TextRange::from_usize(base as usize, text.len()),
-            ));
+            let range = TextRange::from_usize(base as usize, text.len());
+            files.push((Some(sibling.path.to_string()), range));
+            if !is_module_file(sibling.path) {
+                // A file the module reads: its text, for `file()` to give.
+                data.push(Entry {
+                    key: Key {
+                        text: Text::from(sibling.path),
+                        range,
+                    },
+                    value: Node {
+                        range,
+                        kind: NodeKind::Scalar(Scalar {
+                            text: Text::from(sibling.text),
+                            style: ScalarStyle::Literal,
+                        }),
+                    },
+                });
+                continue;
+            }
             // A sibling that does not parse is reported when it is checked itself; here it
             // just has nothing to give.
             let mut root = syntax::parse(sibling.text, Format::Hcl).root;
@@ -79,20 +105,34 @@ impl Assembled {
                 &mut values,
             );
         }
-        if !values.is_empty() {
+        for (key, entries) in [(TFVARS, values), (FILES, data)] {
+            if entries.is_empty() {
+                continue;
+            }
             let at = TextRange::empty(0);
             configuration.push(Entry {
                 key: Key {
-                    text: Text::from(TFVARS),
+                    text: Text::from(key),
                     range: at,
                 },
                 value: Node {
                     range: at,
                     kind: NodeKind::Block(Box::new(Block {
                         labels: Vec::new(),
-                        body: block_mapping(values, at),
+                        body: block_mapping(entries, at),
                     })),
                 },
+            });
+        }
+        let mut calls = Vec::new();
+        if let Some(root) = &primary.root {
+            file_calls(root, &mut |path, range| {
+                let index = files
+                    .iter()
+                    .position(|(p, _)| p.as_deref().is_some_and(|p| names(p, path)));
+                if let Some(index) = index.filter(|i| *i > 0) {
+                    calls.push((index, range));
+                }
             });
         }
         let root = primary
@@ -108,6 +148,7 @@ impl Assembled {
                 duplicate_keys: primary.duplicate_keys,
             },
             files,
+            calls,
         }
     }
 
@@ -160,6 +201,21 @@ impl Assembled {
                 });
                 continue;
             }
+            // In a file this one reads with `file()`: placed at the call, the place named.
+            if let Some((_, call)) = self.calls.iter().find(|(f, _)| *f == file) {
+                let mut moved: Vec<Related> = self
+                    .related(Related::new(range, "in the file read here"))
+                    .into_iter()
+                    .collect();
+                moved.extend(related.iter().cloned().filter_map(|r| self.related(r)));
+                diagnostics.push(Diagnostic {
+                    range: *call,
+                    fix: None,
+                    related: moved,
+                    ..diagnostic
+                });
+                continue;
+            }
             // About a value written here and used in another file: placed where it is written.
             let Some(first) = related.first().filter(|r| self.file_of(r.range) == 0) else {
                 continue;
@@ -197,4 +253,59 @@ fn block_mapping(entries: Vec<Entry>, range: TextRange) -> Node {
             style: CollectionStyle::Block,
         }),
     }
+}
+
+/// Every `file("…")` / `templatefile("…", …)` call in a tree whose path is written literally:
+/// the path as the module names it, and the call's range.
+fn file_calls(node: &Node, found: &mut dyn FnMut(&str, TextRange)) {
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        match &node.kind {
+            NodeKind::Scalar(_) => {}
+            NodeKind::Mapping(m) => pending.extend(m.entries.iter().map(|e| &e.value)),
+            NodeKind::Sequence(s) => pending.extend(s.items.iter()),
+            NodeKind::Block(b) => pending.push(&b.body),
+            NodeKind::Tagged(t) => {
+                let name = t.tag.strip_prefix(CALL);
+                if matches!(name, Some("file" | "templatefile")) {
+                    let first = t.value.as_sequence().and_then(|s| s.items.first());
+                    if let Some(path) = first.and_then(literal_path) {
+                        found(&path, node.range);
+                    }
+                }
+                pending.push(&t.value);
+            }
+        }
+    }
+}
+
+/// The path a `file()` argument names, when it is written literally (`"x.json"`,
+/// `"${path.module}/x.json"`).
+pub(crate) fn literal_path(argument: &Node) -> Option<String> {
+    let written = match &argument.kind {
+        NodeKind::Scalar(s) => s.text.to_string(),
+        NodeKind::Tagged(t) if t.tag == crate::syntax::hcl::TEMPLATE => {
+            let parts = t.value.as_sequence()?;
+            let mut text = String::new();
+            for part in &parts.items {
+                match &part.kind {
+                    NodeKind::Scalar(s) => text.push_str(&s.text),
+                    NodeKind::Tagged(r) if r.value.as_str() == Some("path.module") => {
+                        text.push_str("${path.module}")
+                    }
+                    _ => return None,
+                }
+            }
+            text
+        }
+        _ => return None,
+    };
+    module_relative(&written).map(str::to_string)
+}
+
+/// Whether a file given as `given` (a path as the face knows it: relative to the working folder,
+/// or absolute) is the one a module names `written` (relative to the module).
+pub(crate) fn names(given: &str, written: &str) -> bool {
+    let given = given.replace('\\', "/");
+    given == written || given.ends_with(&format!("/{written}"))
 }

@@ -186,3 +186,39 @@ fn a_variable_without_a_value_anywhere_cannot_be_told() {
         ["cannot tell whether image tags are mutable: variable `mutability` has no default and no value in the module's .tfvars files"]
     );
 }
+
+#[test]
+fn a_policy_read_with_file_is_judged_and_reported_at_the_call() {
+    let main = "resource \"aws_ecr_repository_policy\" \"p\" {\n  repository = \"app\"\n  policy     = file(\"${path.module}/policy.json\")\n}\n";
+    let policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}\n";
+    let settings = Settings::default();
+    let checked = check_in_module(
+        main,
+        Some("infra/main.tf"),
+        &[Source {
+            path: "infra/policy.json",
+            text: policy,
+        }],
+        &settings,
+    );
+    let star = policy.find("\"*\"").unwrap();
+    assert_eq!(
+        render(&checked, main),
+        [format!(
+            "ECR101 \"file(\\\"${{path.module}}/policy.json\\\")\" [infra/policy.json {}-{}: in the file read here] fix: none",
+            star,
+            star + 3
+        )]
+    );
+    // Not given the file: it cannot be told, never a pass.
+    let alone = check_in_module(main, Some("infra/main.tf"), &[], &settings);
+    let messages: Vec<&str> = alone
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["cannot tell whether this repository policy is public: `file()` reads a file ecrlint was not given"]
+    );
+}

@@ -124,7 +124,7 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
 pub fn fix_all(snapshot: &Snapshot) -> Option<CodeAction> {
     let text = snapshot.text.as_str();
     let siblings = crate::document::file_path(&snapshot.uri)
-        .map(|path| crate::module::sibling_texts(&path, &snapshot.open))
+        .map(|path| crate::module::sibling_texts(&path, text, &snapshot.open))
         .unwrap_or_default();
     let fixed = (snapshot.fix)(
         text,

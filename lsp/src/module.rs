@@ -53,10 +53,57 @@ pub fn sibling_paths(path: &Path) -> Vec<PathBuf> {
     ordered
 }
 
+/// The files a Terraform file reads with `file("…")` or `templatefile("…", …)` where the path
+/// is written literally (`"policy.json"`, `"${path.module}/policy.json"`), relative to its folder.
+/// A textual scan: cheap, and what it misses (a computed path) core reports as unknown.
+pub fn data_file_paths(path: &Path, text: &str) -> Vec<PathBuf> {
+    if !is_terraform(path) {
+        return Vec::new();
+    }
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut found = Vec::new();
+    for call in ["templatefile(", "file("] {
+        let mut rest = text;
+        while let Some(at) = rest.find(call) {
+            let before = rest[..at].chars().next_back();
+            let after = &rest[at + call.len()..];
+            rest = after;
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let Some(quoted) = after.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let Some(end) = quoted.find('"') else {
+                continue;
+            };
+            let written = &quoted[..end];
+            let relative = written
+                .strip_prefix("${path.module}/")
+                .unwrap_or(written)
+                .trim_start_matches("./");
+            if relative.is_empty() || relative.contains("${") || relative.contains('\\') {
+                continue;
+            }
+            let file = folder.join(relative);
+            if !found.contains(&file) {
+                found.push(file);
+            }
+        }
+    }
+    found
+}
+
 /// The texts of a file's siblings ([`sibling_paths`]): an open document's text where the editor
 /// has one (`open`), else the file on disk; files that cannot be read are left out.
-pub fn sibling_texts(path: &Path, open: &[(PathBuf, Arc<String>)]) -> Vec<(String, Arc<String>)> {
-    sibling_paths(path)
+pub fn sibling_texts(
+    path: &Path,
+    text: &str,
+    open: &[(PathBuf, Arc<String>)],
+) -> Vec<(String, Arc<String>)> {
+    let mut paths = sibling_paths(path);
+    paths.extend(data_file_paths(path, text));
+    paths
         .into_iter()
         .filter_map(|p| {
             let text = match open.iter().find(|(o, _)| *o == p) {
@@ -111,5 +158,18 @@ mod tests {
             ]
         );
         assert!(sibling_paths(&dir.path().join("README.md")).is_empty());
+    }
+
+    #[test]
+    fn data_files_are_the_literal_paths_of_file_calls() {
+        let text = "a = file(\"policy.json\")\nb = templatefile(\"${path.module}/t/p.json.tpl\", {})\nc = file(\"./policy.json\")\nd = file(var.x)\ne = myfile(\"no.json\")\nf = file(\"${var.d}/x\")\n";
+        let found = data_file_paths(Path::new("m/main.tf"), text);
+        assert_eq!(
+            found,
+            [
+                PathBuf::from("m/t/p.json.tpl"),
+                PathBuf::from("m/policy.json")
+            ]
+        );
     }
 }

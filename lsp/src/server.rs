@@ -409,7 +409,7 @@ fn run(shared: &Shared, job: &Job) -> (Outcome, Vec<String>) {
     let check = shared.core.check;
     let text = job.text.as_str();
     let siblings = document::file_path(&job.uri)
-        .map(|path| module::sibling_texts(&path, &job.open))
+        .map(|path| module::sibling_texts(&path, text, &job.open))
         .unwrap_or_default();
     let sources = module::sources(&siblings);
     let checked = match catch_unwind(AssertUnwindSafe(|| {

@@ -31,6 +31,20 @@ pub const EXPR: &str = "tf:expr";
 /// The key of the block that holds a module's `.tfvars` values when its files are checked
 /// together (no HCL identifier can spell it).
 pub const TFVARS: &str = "\u{0}tfvars";
+/// The key of the block that holds the files a module reads with `file()` when its files are
+/// checked together: each entry is a path as the module writes it, and the file's text.
+pub const FILES: &str = "\u{0}files";
+
+/// The path a `file()` or `templatefile()` argument names, as written relative to the module:
+/// `"policy.json"`, `"./policy.json"` or `"${path.module}/policy.json"`; `None` for anything
+/// computed.
+pub fn module_relative(path: &str) -> Option<&str> {
+    let path = path
+        .strip_prefix("${path.module}/")
+        .unwrap_or(path)
+        .trim_start_matches("./");
+    (!path.is_empty() && !path.contains("${") && !path.contains("%{")).then_some(path)
+}
 
 pub(super) fn parse(source: &str) -> Document {
     let mut document = Document {

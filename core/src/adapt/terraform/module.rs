@@ -8,7 +8,7 @@ use typed_arena::Arena;
 
 use crate::adapt::resolve::{placeholder, Candidate, Candidates, Evaluated, Resolve};
 use crate::diagnostic::Related;
-use crate::syntax::hcl::{CALL, EXPR, HEREDOC, IF, REF, TEMPLATE, TFVARS};
+use crate::syntax::hcl::{CALL, EXPR, FILES, HEREDOC, IF, REF, TEMPLATE, TFVARS};
 use crate::syntax::{Block, Node, NodeKind, ScalarStyle};
 use crate::text::TextRange;
 
@@ -22,6 +22,8 @@ pub struct Module<'a> {
     /// `name = value` from `terraform.tfvars` and friends: they win over defaults.
     pub assigned: HashMap<&'a str, &'a Node>,
     pub locals: HashMap<&'a str, &'a Node>,
+    /// The files the module reads with `file()`, by the path it names them with.
+    pub files: HashMap<&'a str, &'a Node>,
     pub resources: Vec<Resource<'a>>,
     pub data: Vec<Resource<'a>>,
     /// Trees of `${…}` parsed out of policy text, for as long as the source.
@@ -78,6 +80,7 @@ impl<'a> Module<'a> {
             variables: HashMap::new(),
             assigned: HashMap::new(),
             locals: HashMap::new(),
+            files: HashMap::new(),
             resources: Vec::new(),
             data: Vec::new(),
             arena,
@@ -89,6 +92,11 @@ impl<'a> Module<'a> {
                 };
                 let Block { labels, body } = block.as_ref();
                 match (entry.key.text.as_str(), labels.as_slice()) {
+                    (FILES, []) => {
+                        for file in body.as_mapping().into_iter().flat_map(|m| &m.entries) {
+                            module.files.insert(file.key.text.as_str(), &file.value);
+                        }
+                    }
                     (TFVARS, []) => {
                         for value in body.as_mapping().into_iter().flat_map(|m| &m.entries) {
                             module
@@ -261,10 +269,34 @@ impl<'a> Module<'a> {
                     ("jsonencode" | "tostring" | "trimspace", [arg]) => {
                         self.resolve_into(arg, arg, origin, out, depth + 1)
                     }
+                    ("file", [path]) => {
+                        let given = crate::module::literal_path(path).and_then(|p| {
+                            self.files
+                                .iter()
+                                .find(|(given, _)| crate::module::names(given, &p))
+                                .map(|(_, text)| *text)
+                        });
+                        match given {
+                            // The file's text, read where it stands.
+                            Some(text) => push(out, Evaluated::Node(text), origin),
+                            None => push(
+                                out,
+                                Evaluated::Unknown(format!(
+                                    "`{name}()` reads a file ecrlint was not given"
+                                )),
+                                origin,
+                            ),
+                        }
+                    }
                     ("file" | "templatefile", _) => push(
                         out,
                         Evaluated::Unknown(format!(
-                            "`{name}()` reads a file ecrlint was not given"
+                            "`{name}()` reads a file ecrlint was not given{}",
+                            if name == "templatefile" {
+                                " or fills in variables ecrlint does not follow"
+                            } else {
+                                ""
+                            }
                         )),
                         origin,
                     ),
