@@ -386,6 +386,39 @@ pub(crate) fn text_candidate(candidate: resolve::Candidate<'_>) -> Candidate<Tex
     }
 }
 
+/// A tag mutability nobody wrote: AWS's default, `MUTABLE`, anchored where a remedy writes it.
+pub(crate) fn unwritten_mutability(
+    setting: &'static str,
+    range: TextRange,
+    anchor: Anchor,
+) -> Value<TagMutability> {
+    Value::one(
+        setting,
+        Candidate {
+            state: Known::Is(TagMutability::Mutable),
+            origin: Origin {
+                range,
+                via: None,
+                written: Written::Default,
+                anchor,
+            },
+        },
+    )
+}
+
+/// A `true`/`false` setting (any letter case, as CloudFormation and Terraform read them).
+pub(crate) fn boolean(text: Value<Text>) -> Value<bool> {
+    text.map(|t| {
+        if t.eq_ignore_ascii_case("true") {
+            Known::Is(true)
+        } else if t.eq_ignore_ascii_case("false") {
+            Known::Is(false)
+        } else {
+            Known::Rejected
+        }
+    })
+}
+
 /// The candidates of a tag mutability setting: each parsed, a value AWS rejects reported where
 /// it is written (with its spelling fixed when only the letter case is wrong), each anchored for
 /// the remedy. `accepts` names who rejects it ("CloudFormation"); `parameter_use` says whether a

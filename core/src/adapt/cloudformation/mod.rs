@@ -13,9 +13,8 @@ use super::{
 };
 use crate::diagnostic::Related;
 use crate::model::{
-    Candidate, Encryption, Known, Origin, Policy, RegistryScanning, Replication,
-    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
-    Written,
+    Candidate, Encryption, Known, Policy, RegistryScanning, Replication, ReplicationDestination,
+    Repository, RepositoryKind, ScanningRule, TagMutability, Value,
 };
 use crate::syntax::write::Writer;
 use crate::syntax::{Format, Node};
@@ -180,18 +179,7 @@ impl<'a> Adapter<'_, 'a, '_> {
                 resource: resource.node,
                 properties: resource.properties,
             });
-            return Value::one(
-                TAG_MUTABILITY,
-                Candidate {
-                    state: Known::Is(TagMutability::Mutable),
-                    origin: Origin {
-                        range: resource.id_range,
-                        via: None,
-                        written: Written::Default,
-                        anchor,
-                    },
-                },
-            );
+            return super::unwritten_mutability(TAG_MUTABILITY, resource.id_range, anchor);
         };
         let candidates = self.template.resolve(value);
         let template = self.template;
@@ -329,15 +317,7 @@ impl<'a> Adapter<'_, 'a, '_> {
     }
 
     fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
-        self.text(node, setting).map(|t| {
-            if t.eq_ignore_ascii_case("true") {
-                Known::Is(true)
-            } else if t.eq_ignore_ascii_case("false") {
-                Known::Is(false)
-            } else {
-                Known::Rejected
-            }
-        })
+        super::boolean(self.text(node, setting))
     }
 }
 

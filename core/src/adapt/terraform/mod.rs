@@ -17,9 +17,8 @@ use super::{
     text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
 };
 use crate::model::{
-    Candidate, Encryption, Known, Origin, Policy, RegistryScanning, Replication,
-    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
-    Written,
+    Candidate, Encryption, Known, Policy, RegistryScanning, Replication, ReplicationDestination,
+    Repository, RepositoryKind, ScanningRule, TagMutability, Value,
 };
 use crate::syntax::hcl::{HEREDOC, TEMPLATE};
 use crate::syntax::write::Writer;
@@ -268,18 +267,7 @@ impl<'a> Adapter<'_, 'a, '_> {
                 resource: resource.block,
                 properties: Some(resource.body),
             });
-            return Value::one(
-                TAG_MUTABILITY,
-                Candidate {
-                    state: Known::Is(TagMutability::Mutable),
-                    origin: Origin {
-                        range: resource.at,
-                        via: None,
-                        written: Written::Default,
-                        anchor,
-                    },
-                },
-            );
+            return super::unwritten_mutability(TAG_MUTABILITY, resource.at, anchor);
         };
         let candidates = self.module.resolve(value);
         super::tag_mutability(
@@ -500,15 +488,7 @@ impl<'a> Adapter<'_, 'a, '_> {
     }
 
     fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
-        self.text(node, setting).map(|t| {
-            if t.eq_ignore_ascii_case("true") {
-                Known::Is(true)
-            } else if t.eq_ignore_ascii_case("false") {
-                Known::Is(false)
-            } else {
-                Known::Rejected
-            }
-        })
+        super::boolean(self.text(node, setting))
     }
 }
 
