@@ -73,6 +73,7 @@ impl InputKind {
         }
         cloudformation::detect(root)
             .or_else(|| cli_output::detect(root))
+            .or_else(|| terraform::detect_json(root))
             .or_else(|| policy::detect(root))
             .unwrap_or(InputKind::Other)
     }
@@ -357,7 +358,7 @@ pub(crate) fn lower<'a>(
         InputKind::DescribeRepositoriesOutput => {
             cli_output::lower_repositories(root, &mut lowering)
         }
-        InputKind::Terraform => terraform::lower(root, &mut lowering),
+        InputKind::Terraform => terraform::lower(root, document.format, &mut lowering),
         InputKind::Other => {}
     }
     lowering.finish(kind, template)

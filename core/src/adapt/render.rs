@@ -112,6 +112,10 @@ impl Lowered<'_> {
                 };
                 let written = match writer.format {
                     crate::syntax::Format::Hcl => format!("{setting} = \"{immutable}\""),
+                    // Terraform's JSON syntax: the member as written.
+                    crate::syntax::Format::Json if *setting == super::terraform::TAG_MUTABILITY => {
+                        format!("\"{setting}\": \"{immutable}\"")
+                    }
                     _ => format!("{setting}: {immutable}"),
                 };
                 Fix::safe(format!("Set `{written}`"), vec![edit])
@@ -143,9 +147,10 @@ impl Lowered<'_> {
                     {
                         let writer = &self.sites[*site].writer;
                         // A template's list of filters, or each of Terraform's filter blocks.
-                        let key = match writer.format {
-                            crate::syntax::Format::Hcl => super::terraform::EXCLUSION_FILTER,
-                            _ => super::cloudformation::EXCLUSION_FILTERS,
+                        let terraform = properties.get(super::terraform::EXCLUSION_FILTER);
+                        let key = match terraform {
+                            Some(_) => super::terraform::EXCLUSION_FILTER,
+                            None => super::cloudformation::EXCLUSION_FILTERS,
                         };
                         let entries = properties.as_mapping()?.entries.iter().enumerate();
                         for (index, _) in entries.filter(|(_, e)| e.key.text == key) {

@@ -4,6 +4,7 @@
 //! evaluated through variables, locals, references and conditionals (`module.rs`). Policies come
 //! as `jsonencode({…})`, JSON text (heredocs with `${…}`), or `data.aws_iam_policy_document`.
 
+mod json;
 mod module;
 
 pub use module::Module;
@@ -28,7 +29,7 @@ use crate::syntax::{
 use crate::text::{Text, TextRange};
 use module::{blocks, body, reference, tag, Resource};
 
-const TAG_MUTABILITY: &str = "image_tag_mutability";
+pub(super) const TAG_MUTABILITY: &str = "image_tag_mutability";
 pub(super) const EXCLUSION_FILTER: &str = "image_tag_mutability_exclusion_filter";
 
 /// Any HCL body is Terraform's: the format decided it.
@@ -36,18 +37,29 @@ pub(super) fn detect(root: &Node) -> Option<InputKind> {
     root.as_mapping().map(|_| InputKind::Terraform)
 }
 
-pub(super) fn lower<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+/// A JSON document in Terraform's JSON syntax (`.tf.json`).
+pub(super) fn detect_json(root: &Node) -> Option<InputKind> {
+    json::detect(root).then_some(InputKind::Terraform)
+}
+
+pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<'a>) {
+    // JSON syntax is read as the tree the HCL reader gives, its ranges those of the JSON text.
+    let root: &'a Node = match format {
+        Format::Json => lowering.arena.alloc(json::convert(root)),
+        _ => root,
+    };
     let module = Module::new(root, lowering.arena);
     let owner = match module.first_data("aws_caller_identity") {
         Some(identity) => OwnerForm::Terraform {
             identity,
             partition: module.first_data("aws_partition"),
-            inline: false,
+            // In JSON syntax every string is a template: the interpolation is written inline.
+            inline: format == Format::Json,
         },
         None => OwnerForm::account(lowering.settings.account_id.as_deref()),
     };
     let site = lowering.site(Site {
-        writer: Writer::new(lowering.source, Format::Hcl),
+        writer: Writer::new(lowering.source, format),
         owner,
     });
     let mut adapter = Adapter {
@@ -299,8 +311,8 @@ impl<'a> Adapter<'_, 'a, '_> {
                     }
                 }
                 Evaluated::Node(text) if text.as_scalar().is_some() => {
-                    match super::policy::lower_string_with(text, self.owner, module, self.lowering)
-                    {
+                    let owner = self.inline_owner();
+                    match super::policy::lower_string_with(text, owner, module, self.lowering) {
                         Some(policy) => Known::Is(policy),
                         None => continue,
                     }
@@ -325,6 +337,23 @@ impl<'a> Adapter<'_, 'a, '_> {
         value
     }
 
+    /// The owner as written inside policy text (a JSON string, a heredoc): an interpolation in
+    /// the text, not a template of its own.
+    fn inline_owner(&self) -> OwnerForm<'a> {
+        match self.owner {
+            OwnerForm::Terraform {
+                identity,
+                partition,
+                ..
+            } => OwnerForm::Terraform {
+                identity,
+                partition,
+                inline: true,
+            },
+            other => other,
+        }
+    }
+
     /// JSON in a heredoc: parsed where it stands, its `${…}` filled in by the module.
     fn policy_text(&mut self, heredoc: &'a Node) -> Option<Policy> {
         let NodeKind::Tagged(tagged) = &heredoc.kind else {
@@ -338,19 +367,7 @@ impl<'a> Adapter<'_, 'a, '_> {
                 style: ScalarStyle::Literal,
             }),
         });
-        let owner = match self.owner {
-            OwnerForm::Terraform {
-                identity,
-                partition,
-                ..
-            } => OwnerForm::Terraform {
-                identity,
-                partition,
-                inline: true,
-            },
-            other => other,
-        };
-        super::policy::lower_string_with(text, owner, self.module, self.lowering)
+        super::policy::lower_string_with(text, self.inline_owner(), self.module, self.lowering)
     }
 
     /// `data.aws_iam_policy_document.NAME.json`: its statement blocks, lowered as the JSON
@@ -378,7 +395,7 @@ impl<'a> Adapter<'_, 'a, '_> {
         let mut policy = super::policy::lower(document, self.module, self.site, self.lowering);
         // `type = "*"` principals: a fix would have to rewrite the type too, so none is offered.
         let site = self.lowering.site(Site {
-            writer: Writer::new(self.lowering.source, Format::Hcl),
+            writer: Writer::new(self.lowering.source, self.lowering.writer(self.site).format),
             owner: OwnerForm::Unknown,
         });
         let typed_everyone = super::policy::lower(everyone, self.module, site, self.lowering);
