@@ -222,3 +222,46 @@ fn a_policy_read_with_file_is_judged_and_reported_at_the_call() {
         ["cannot tell whether this repository policy is public: `file()` reads a file ecrlint was not given"]
     );
 }
+
+#[test]
+fn a_templatefile_policy_is_read_with_the_variables_it_is_given() {
+    let main = "variable \"reader\" {\n  default = \"*\"\n}\n\nresource \"aws_ecr_repository_policy\" \"p\" {\n  repository = \"app\"\n  policy     = templatefile(\"${path.module}/policy.json.tpl\", { principal = var.reader })\n}\n";
+    let template = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"${principal}\"}, \"Action\": \"ecr:BatchGetImage\"}]}\n";
+    let settings = Settings::default();
+    let checked = check_in_module(
+        main,
+        Some("main.tf"),
+        &[Source {
+            path: "policy.json.tpl",
+            text: template,
+        }],
+        &settings,
+    );
+    let codes: Vec<(&str, &str)> = checked
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, &main[d.range.as_usize()]))
+        .collect();
+    assert_eq!(
+        codes,
+        [(
+            "ECR101",
+            "templatefile(\"${path.module}/policy.json.tpl\", { principal = var.reader })"
+        )]
+    );
+    // Given an account instead, nothing is public.
+    let private = main.replace(
+        "default = \"*\"",
+        "default = \"arn:aws:iam::111122223333:root\"",
+    );
+    let checked = check_in_module(
+        &private,
+        Some("main.tf"),
+        &[Source {
+            path: "policy.json.tpl",
+            text: template,
+        }],
+        &settings,
+    );
+    assert_eq!(checked.diagnostics, Vec::new());
+}

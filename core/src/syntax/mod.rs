@@ -112,6 +112,16 @@ pub struct Tagged {
     pub value: Node,
 }
 
+impl NodeKind {
+    /// The value under a tag, for a tagged node.
+    pub fn tagged_value(&self) -> Option<&Node> {
+        match self {
+            NodeKind::Tagged(t) => Some(&t.value),
+            _ => None,
+        }
+    }
+}
+
 impl Node {
     /// Moves every range of the tree by `by` bytes: a file's tree placed after others in the
     /// text of a whole Terraform module.

@@ -312,7 +312,19 @@ impl<'a> Adapter<'_, 'a, '_> {
                 }
                 Evaluated::Node(text) if text.as_scalar().is_some() => {
                     let owner = self.inline_owner();
-                    match super::policy::lower_string_with(text, owner, module, self.lowering) {
+                    // A template read with `templatefile(path, variables)`: its `${name}` are
+                    // those variables while it is read.
+                    let variables = match (tag(candidate.at), candidate.at.kind.tagged_value()) {
+                        (Some("tf:call:templatefile"), Some(args)) => {
+                            args.as_sequence().and_then(|a| a.items.get(1))
+                        }
+                        _ => None,
+                    };
+                    module.template_variables.set(variables);
+                    let lowered =
+                        super::policy::lower_string_with(text, owner, module, self.lowering);
+                    module.template_variables.set(None);
+                    match lowered {
                         Some(policy) => Known::Is(policy),
                         None => continue,
                     }

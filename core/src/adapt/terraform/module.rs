@@ -28,6 +28,9 @@ pub struct Module<'a> {
     pub data: Vec<Resource<'a>>,
     /// Trees of `${…}` parsed out of policy text, for as long as the source.
     arena: &'a Arena<Node>,
+    /// The variables of the `templatefile()` whose text is being read: `${name}` there is one
+    /// of them.
+    pub template_variables: std::cell::Cell<Option<&'a Node>>,
 }
 
 pub struct Variable<'a> {
@@ -81,6 +84,7 @@ impl<'a> Module<'a> {
             assigned: HashMap::new(),
             locals: HashMap::new(),
             files: HashMap::new(),
+            template_variables: std::cell::Cell::new(None),
             resources: Vec::new(),
             data: Vec::new(),
             arena,
@@ -269,7 +273,9 @@ impl<'a> Module<'a> {
                     ("jsonencode" | "tostring" | "trimspace", [arg]) => {
                         self.resolve_into(arg, arg, origin, out, depth + 1)
                     }
-                    ("file", [path]) => {
+                    // The file's text, read where it stands; a template's `${name}` are filled in
+                    // from the variables it is given, while it is read.
+                    ("file", [path]) | ("templatefile", [path, _]) => {
                         let given = crate::module::literal_path(path).and_then(|p| {
                             self.files
                                 .iter()
@@ -277,7 +283,6 @@ impl<'a> Module<'a> {
                                 .map(|(_, text)| *text)
                         });
                         match given {
-                            // The file's text, read where it stands.
                             Some(text) => push(out, Evaluated::Node(text), origin),
                             None => push(
                                 out,
@@ -324,6 +329,22 @@ impl<'a> Module<'a> {
             out.push(Candidate { value, at, origin });
         };
         let steps: Vec<&str> = path.split('.').collect();
+        if let Some(variables) = self.template_variables.get() {
+            if let Some((value, rest)) = steps.split_first().and_then(|(name, rest)| {
+                let object = self
+                    .resolve(variables)
+                    .into_iter()
+                    .find_map(|c| match c.value {
+                        Evaluated::Node(object) if object.as_mapping().is_some() => Some(object),
+                        _ => None,
+                    })?;
+                Some((object.get(name)?, rest))
+            }) {
+                let related =
+                    Related::new(value.range, format!("`{}` given to the template", steps[0]));
+                return self.follow(value, rest, at, Some(related).or(origin), out, depth);
+            }
+        }
         match steps.as_slice() {
             ["var", name, rest @ ..] => {
                 let found = match self.assigned.get(name) {
