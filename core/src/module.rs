@@ -3,7 +3,7 @@
 //! that one lowering sees every variable, local and resource of the module; then the findings
 //! split back to the checked file.
 
-use crate::diagnostic::{Diagnostic, Related};
+use crate::diagnostic::Related;
 use crate::engine::{Checked, Source};
 use crate::syntax::hcl::{module_relative, CALL, FILES, TFVARS};
 use crate::syntax::{
@@ -62,9 +62,16 @@ impl Assembled {
                 c.extend(mapping.entries);
             }
         };
-        let primary_root = primary.root.clone();
+        // The checked file's `file()` calls, by path, before its tree joins the module's.
+        let mut written_calls: Vec<(String, TextRange)> = Vec::new();
+        if let Some(root) = &primary.root {
+            file_calls(root, &mut |path, range| {
+                written_calls.push((path.to_string(), range))
+            });
+        }
+        let parsed = primary.root.is_some();
         take(
-            primary_root,
+            primary.root,
             is_tfvars(path),
             &mut configuration,
             &mut values,
@@ -124,21 +131,17 @@ impl Assembled {
                 },
             });
         }
-        let mut calls = Vec::new();
-        if let Some(root) = &primary.root {
-            file_calls(root, &mut |path, range| {
+        let calls = written_calls
+            .into_iter()
+            .filter_map(|(path, range)| {
                 let index = files
                     .iter()
-                    .position(|(p, _)| p.as_deref().is_some_and(|p| names(p, path)));
-                if let Some(index) = index.filter(|i| *i > 0) {
-                    calls.push((index, range));
-                }
-            });
-        }
-        let root = primary
-            .root
-            .is_some()
-            .then(|| block_mapping(configuration, TextRange::from_usize(0, text.len())));
+                    .position(|(p, _)| p.as_deref().is_some_and(|p| names(p, &path)))?;
+                (index > 0).then_some((index, range))
+            })
+            .collect();
+        let root =
+            parsed.then(|| block_mapping(configuration, TextRange::from_usize(0, text.len())));
         Assembled {
             text,
             document: Document {
@@ -174,46 +177,35 @@ impl Assembled {
     /// The checked file's findings, in its own coordinates.
     pub fn split(&self, checked: Checked) -> Checked {
         let mut diagnostics = Vec::new();
-        for diagnostic in checked.diagnostics {
+        for mut diagnostic in checked.diagnostics {
             let file = self.file_of(diagnostic.range);
             let edits_here = diagnostic
                 .fix
                 .as_ref()
                 .is_some_and(|fix| fix.edits.iter().all(|e| self.file_of(e.range) == 0));
-            let Diagnostic {
-                range,
-                mut fix,
-                related,
-                ..
-            } = diagnostic.clone();
+            let related = std::mem::take(&mut diagnostic.related);
             if file == 0 {
                 if !edits_here {
-                    fix = None;
+                    diagnostic.fix = None;
                 }
-                let related = related
+                diagnostic.related = related
                     .into_iter()
                     .filter_map(|r| self.related(r))
                     .collect();
-                diagnostics.push(Diagnostic {
-                    fix,
-                    related,
-                    ..diagnostic
-                });
+                diagnostics.push(diagnostic);
                 continue;
             }
+            let range = diagnostic.range;
             // In a file this one reads with `file()`: placed at the call, the place named.
             if let Some((_, call)) = self.calls.iter().find(|(f, _)| *f == file) {
-                let mut moved: Vec<Related> = self
-                    .related(Related::new(range, "in the file read here"))
+                let here = self.related(Related::new(range, "in the file read here"));
+                diagnostic.related = here
                     .into_iter()
+                    .chain(related.into_iter().filter_map(|r| self.related(r)))
                     .collect();
-                moved.extend(related.iter().cloned().filter_map(|r| self.related(r)));
-                diagnostics.push(Diagnostic {
-                    range: *call,
-                    fix: None,
-                    related: moved,
-                    ..diagnostic
-                });
+                diagnostic.range = *call;
+                diagnostic.fix = None;
+                diagnostics.push(diagnostic);
                 continue;
             }
             // About a value written here and used in another file: placed where it is written.
@@ -223,16 +215,13 @@ impl Assembled {
             if !edits_here {
                 continue;
             }
-            let mut moved = vec![self
+            diagnostic.range = first.range;
+            diagnostic.related = self
                 .related(Related::new(range, "the value is used here"))
-                .expect("the finding lies in a file of the module")];
-            moved.extend(related[1..].iter().cloned().filter_map(|r| self.related(r)));
-            diagnostics.push(Diagnostic {
-                range: first.range,
-                fix,
-                related: moved,
-                ..diagnostic
-            });
+                .into_iter()
+                .chain(related[1..].iter().cloned().filter_map(|r| self.related(r)))
+                .collect();
+            diagnostics.push(diagnostic);
         }
         diagnostics.sort_by(|a, b| {
             (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))

@@ -26,6 +26,15 @@ fn used_in_main() -> String {
     )
 }
 
+/// `text` at `path`, checked with one other file of its module.
+fn with_one(text: &str, path: &str, other: &str, other_text: &str, settings: &Settings) -> Checked {
+    let siblings = [Source {
+        path: other,
+        text: other_text,
+    }];
+    check_in_module(text, Some(path), &siblings, settings)
+}
+
 fn settings() -> Settings {
     Settings {
         select: Some(vec!["ECR201".into()]),
@@ -66,15 +75,7 @@ fn render(checked: &Checked, text: &str) -> Vec<String> {
 #[test]
 fn a_default_in_another_file_is_found_in_both_and_fixed_where_it_is_written() {
     let settings = settings();
-    let main = check_in_module(
-        MAIN,
-        Some("main.tf"),
-        &[Source {
-            path: "variables.tf",
-            text: VARIABLES,
-        }],
-        &settings,
-    );
+    let main = with_one(MAIN, "main.tf", "variables.tf", VARIABLES, &settings);
     let default = VARIABLES.find("\"MUTABLE\"").unwrap();
     assert_eq!(
         render(&main, MAIN),
@@ -84,15 +85,7 @@ fn a_default_in_another_file_is_found_in_both_and_fixed_where_it_is_written() {
             default + 9
         )]
     );
-    let variables = check_in_module(
-        VARIABLES,
-        Some("variables.tf"),
-        &[Source {
-            path: "main.tf",
-            text: MAIN,
-        }],
-        &settings,
-    );
+    let variables = with_one(VARIABLES, "variables.tf", "main.tf", MAIN, &settings);
     assert_eq!(render(&variables, VARIABLES), [used_in_main()]);
     let fixed = fix_in_module(
         VARIABLES,
@@ -167,15 +160,7 @@ fn tfvars_values_win_over_defaults_in_the_order_given() {
 fn a_variable_without_a_value_anywhere_cannot_be_told() {
     let settings = Settings::default();
     let declared = "variable \"mutability\" {\n  type = string\n}\n";
-    let main = check_in_module(
-        MAIN,
-        Some("main.tf"),
-        &[Source {
-            path: "variables.tf",
-            text: declared,
-        }],
-        &settings,
-    );
+    let main = with_one(MAIN, "main.tf", "variables.tf", declared, &settings);
     let messages: Vec<&str> = main
         .diagnostics
         .iter()
@@ -192,13 +177,11 @@ fn a_policy_read_with_file_is_judged_and_reported_at_the_call() {
     let main = "resource \"aws_ecr_repository_policy\" \"p\" {\n  repository = \"app\"\n  policy     = file(\"${path.module}/policy.json\")\n}\n";
     let policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}\n";
     let settings = Settings::default();
-    let checked = check_in_module(
+    let checked = with_one(
         main,
-        Some("infra/main.tf"),
-        &[Source {
-            path: "infra/policy.json",
-            text: policy,
-        }],
+        "infra/main.tf",
+        "infra/policy.json",
+        policy,
         &settings,
     );
     let star = policy.find("\"*\"").unwrap();
@@ -228,15 +211,7 @@ fn a_templatefile_policy_is_read_with_the_variables_it_is_given() {
     let main = "variable \"reader\" {\n  default = \"*\"\n}\n\nresource \"aws_ecr_repository_policy\" \"p\" {\n  repository = \"app\"\n  policy     = templatefile(\"${path.module}/policy.json.tpl\", { principal = var.reader })\n}\n";
     let template = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"${principal}\"}, \"Action\": \"ecr:BatchGetImage\"}]}\n";
     let settings = Settings::default();
-    let checked = check_in_module(
-        main,
-        Some("main.tf"),
-        &[Source {
-            path: "policy.json.tpl",
-            text: template,
-        }],
-        &settings,
-    );
+    let checked = with_one(main, "main.tf", "policy.json.tpl", template, &settings);
     let codes: Vec<(&str, &str)> = checked
         .diagnostics
         .iter()
@@ -254,14 +229,6 @@ fn a_templatefile_policy_is_read_with_the_variables_it_is_given() {
         "default = \"*\"",
         "default = \"arn:aws:iam::111122223333:root\"",
     );
-    let checked = check_in_module(
-        &private,
-        Some("main.tf"),
-        &[Source {
-            path: "policy.json.tpl",
-            text: template,
-        }],
-        &settings,
-    );
+    let checked = with_one(&private, "main.tf", "policy.json.tpl", template, &settings);
     assert_eq!(checked.diagnostics, Vec::new());
 }

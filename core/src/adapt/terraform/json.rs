@@ -57,26 +57,23 @@ pub(super) fn detect(root: &Node) -> bool {
 /// The HCL-shaped tree of a Terraform JSON document.
 pub(super) fn convert(root: &Node) -> Node {
     let mut entries = Vec::new();
-    for entry in root.as_mapping().map_or(&[][..], |m| &m.entries) {
+    for entry in members(root) {
         let kind = entry.key.text.as_str();
         match kind {
             "resource" | "data" => {
-                for (type_name, by_name) in pairs(&entry.value) {
-                    for (name, body) in pairs(by_name.value_node()) {
-                        for body in objects(body.value_node()) {
-                            entries.push(block(
-                                &entry.key,
-                                vec![type_name.key.clone(), name.key.clone()],
-                                body,
-                            ));
+                for by_type in members(&entry.value) {
+                    for by_name in members(&by_type.value) {
+                        for body in objects(&by_name.value) {
+                            let labels = vec![by_type.key.clone(), by_name.key.clone()];
+                            entries.push(block(&entry.key, labels, body));
                         }
                     }
                 }
             }
             "variable" => {
-                for (name, body) in pairs(&entry.value) {
-                    for body in objects(body.value_node()) {
-                        entries.push(block(&entry.key, vec![name.key.clone()], body));
+                for by_name in members(&entry.value) {
+                    for body in objects(&by_name.value) {
+                        entries.push(block(&entry.key, vec![by_name.key.clone()], body));
                     }
                 }
             }
@@ -97,21 +94,9 @@ pub(super) fn convert(root: &Node) -> Node {
     }
 }
 
-trait ValueNode {
-    fn value_node(&self) -> &Node;
-}
-
-impl ValueNode for Entry {
-    fn value_node(&self) -> &Node {
-        &self.value
-    }
-}
-
-fn pairs(node: &Node) -> impl Iterator<Item = (&Entry, &Entry)> {
-    node.as_mapping()
-        .into_iter()
-        .flat_map(|m| &m.entries)
-        .map(|e| (e, e))
+/// The members of an object (none for anything else).
+fn members(node: &Node) -> &[Entry] {
+    node.as_mapping().map_or(&[], |m| &m.entries)
 }
 
 /// An object, or each object of a list of them.
@@ -144,7 +129,7 @@ fn block(key: &Key, labels: Vec<Key>, body: &Node) -> Entry {
 /// object's range and flow style, so a remedy inserts a JSON member into it.
 fn convert_body(object: &Node) -> Node {
     let mut entries = Vec::new();
-    for entry in object.as_mapping().map_or(&[][..], |m| &m.entries) {
+    for entry in members(object) {
         if BLOCKS.contains(&entry.key.text.as_str()) {
             let found = objects(&entry.value);
             if !found.is_empty() {

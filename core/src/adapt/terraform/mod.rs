@@ -9,7 +9,7 @@ mod module;
 
 pub use module::Module;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use typed_arena::Arena;
 
@@ -84,8 +84,8 @@ struct Adapter<'m, 'a, 'l> {
 /// Which repository each policy resource is attached to, worked out once for the module.
 #[derive(Default)]
 struct Links<'a> {
-    /// Repository blocks by their block name.
-    blocks: HashMap<&'a str, &'a str>,
+    /// The names of the repository blocks.
+    blocks: HashSet<&'a str>,
     /// Repository blocks by each name their `name` can take.
     names: HashMap<String, &'a str>,
     /// (policy resource type, repository block) → the `policy` values attached.
@@ -98,7 +98,7 @@ impl<'a> Adapter<'_, 'a, '_> {
     fn link(&mut self) {
         let module = self.module;
         for repository in module.resources_of_type("aws_ecr_repository") {
-            self.links.blocks.insert(repository.name, repository.name);
+            self.links.blocks.insert(repository.name);
             for candidate in repository
                 .get("name")
                 .map(|n| module.resolve(n))
@@ -505,11 +505,10 @@ impl<'a> Adapter<'_, 'a, '_> {
         let mut out = Vec::new();
         for candidate in self.module.resolve(node) {
             match &candidate.value {
-                Evaluated::Node(list) if list.as_sequence().is_some() => {
-                    for item in &list.as_sequence().expect("a list").items {
-                        out.push(self.text(item, setting));
-                    }
-                }
+                Evaluated::Node(Node {
+                    kind: NodeKind::Sequence(list),
+                    ..
+                }) => out.extend(list.items.iter().map(|item| self.text(item, setting))),
                 _ => out.push(Value::one(setting, text_candidate(candidate))),
             }
         }

@@ -342,7 +342,7 @@ impl<'a> Module<'a> {
             }) {
                 let related =
                     Related::new(value.range, format!("`{}` given to the template", steps[0]));
-                return self.follow(value, rest, at, Some(related).or(origin), out, depth);
+                return self.follow(value, rest, at, Some(related), out, depth);
             }
         }
         match steps.as_slice() {
@@ -364,15 +364,13 @@ impl<'a> Module<'a> {
                     push(out, Evaluated::Unknown(reason), origin);
                     return;
                 };
-                // The innermost source wins: the literal a fix rewrites.
-                let _ = origin;
+                // The innermost source wins over `origin`: the literal a fix rewrites.
                 let related = Related::new(value.range, message);
                 self.follow(value, rest, at, Some(related), out, depth);
             }
             ["local", name, rest @ ..] => match self.locals.get(name) {
                 Some(value) => {
                     let related = Related::new(value.range, format!("local value `{name}`"));
-                    let _ = origin;
                     self.follow(value, rest, at, Some(related), out, depth);
                 }
                 None => push(
