@@ -21,6 +21,23 @@ pub struct Settings {
     pub account_id: Option<String>,
     /// Severity overrides by rule code or name.
     pub severity: BTreeMap<String, Severity>,
+    /// AWS accounts a policy may name besides the owner (ECR103 is silent while this is empty).
+    #[serde(alias = "trustedAccounts")]
+    pub trusted_accounts: Vec<String>,
+    /// Where the registry's scanning configuration is, when the checked source does not hold it.
+    #[serde(alias = "registryScanning")]
+    pub registry_scanning: RegistryScanningSetting,
+}
+
+/// What to assume about a registry scanning configuration the checked source does not hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegistryScanningSetting {
+    /// Nothing: a repository is judged by its own scan-on-push setting.
+    #[default]
+    Unknown,
+    /// A registry scanning configuration elsewhere scans every repository.
+    CoversAll,
 }
 
 impl Settings {
@@ -57,6 +74,11 @@ impl Settings {
         if let Some(id) = &self.account_id {
             if !is_account_id(id) {
                 problems.push(format!("account id `{id}` is not 12 digits"));
+            }
+        }
+        for id in &self.trusted_accounts {
+            if !is_account_id(id) {
+                problems.push(format!("trusted account `{id}` is not 12 digits"));
             }
         }
         problems

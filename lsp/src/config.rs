@@ -43,7 +43,7 @@ pub fn from_client(value: &Value) -> Result<Option<Settings>, String> {
 }
 
 /// The editor's settings over the file's, as the CLI puts its flags over the file: `select` and
-/// `account-id` replace, `ignore` adds up, `severity` overrides rule by rule.
+/// `account-id`, `trusted-accounts` and `registry-scanning` replace, `ignore` adds up, `severity` overrides rule by rule.
 pub fn merge(file: Option<&Settings>, editor: &Settings) -> Settings {
     let mut settings = file.cloned().unwrap_or_default();
     if editor.select.is_some() {
@@ -55,6 +55,14 @@ pub fn merge(file: Option<&Settings>, editor: &Settings) -> Settings {
     }
     for (rule, severity) in &editor.severity {
         settings.severity.insert(rule.clone(), *severity);
+    }
+    if !editor.trusted_accounts.is_empty() {
+        settings
+            .trusted_accounts
+            .clone_from(&editor.trusted_accounts);
+    }
+    if editor.registry_scanning != ecrlint_core::settings::RegistryScanningSetting::Unknown {
+        settings.registry_scanning = editor.registry_scanning;
     }
     settings
 }
@@ -148,6 +156,7 @@ pub fn is_config_file(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecrlint_core::settings::RegistryScanningSetting;
     use ecrlint_core::Severity;
     use serde_json::json;
 
@@ -175,7 +184,7 @@ mod tests {
         );
         assert_eq!(
             from_client(&json!({"ignroe": ["ECR201"]})),
-            Err("unknown field `ignroe`, expected one of `select`, `ignore`, `account-id`, `accountId`, `severity`".into())
+            Err("unknown field `ignroe`, expected one of `select`, `ignore`, `account-id`, `accountId`, `severity`, `trusted-accounts`, `trustedAccounts`, `registry-scanning`, `registryScanning`".into())
         );
         assert_eq!(
             from_client(&json!(["ECR201"])),
@@ -194,12 +203,16 @@ mod tests {
                 ("ECR201".to_string(), Severity::Error),
             ]
             .into(),
+            trusted_accounts: vec!["333333333333".into()],
+            registry_scanning: RegistryScanningSetting::Unknown,
         };
         let editor = Settings {
             select: None,
             ignore: vec!["ECR905".into()],
             account_id: Some("222222222222".into()),
             severity: [("ECR101".to_string(), Severity::Info)].into(),
+            trusted_accounts: vec!["444444444444".into()],
+            registry_scanning: RegistryScanningSetting::CoversAll,
         };
         assert_eq!(
             merge(Some(&file), &editor),
@@ -212,9 +225,12 @@ mod tests {
                     ("ECR201".to_string(), Severity::Error),
                 ]
                 .into(),
+                trusted_accounts: vec!["444444444444".into()],
+                registry_scanning: RegistryScanningSetting::CoversAll,
             }
         );
         assert_eq!(merge(None, &editor), editor);
+        assert_eq!(merge(Some(&file), &Settings::default()), file);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use tsify::Tsify;
 
 use crate::positions::{Position, Positions, Range};
 
-/// Which rules run and how, as a plain object: `{ select, ignore, accountId, severity }`.
+/// Which rules run and how, as a plain object: `{ select, ignore, accountId, severity, trustedAccounts,
+/// registryScanning }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
@@ -28,6 +29,13 @@ pub struct Settings {
     /// Severity overrides by rule code or name.
     #[tsify(optional, type = "Record<string, Severity>")]
     pub severity: Option<BTreeMap<String, Severity>>,
+    /// 12-digit AWS accounts a policy may name besides the owner (ECR103 is silent without them).
+    #[tsify(optional)]
+    pub trusted_accounts: Option<Vec<String>>,
+    /// `"covers-all"` when a registry scanning configuration outside the checked text scans every
+    /// repository.
+    #[tsify(optional, type = "\"unknown\" | \"covers-all\"")]
+    pub registry_scanning: Option<String>,
 }
 
 /// Options of `fix`.
@@ -203,6 +211,16 @@ impl Settings {
                 .flatten()
                 .map(|(rule, &severity)| (rule.clone(), severity.to_core()))
                 .collect(),
+            trusted_accounts: self.trusted_accounts.clone().unwrap_or_default(),
+            registry_scanning: match self.registry_scanning.as_deref() {
+                None | Some("unknown") => core::settings::RegistryScanningSetting::Unknown,
+                Some("covers-all") => core::settings::RegistryScanningSetting::CoversAll,
+                Some(other) => {
+                    return Err(InvalidSettings(vec![format!(
+                        "registryScanning `{other}` is not \"unknown\" or \"covers-all\""
+                    )]))
+                }
+            },
         };
         let problems = settings.validate();
         if problems.is_empty() {

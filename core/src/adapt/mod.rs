@@ -330,6 +330,11 @@ pub(crate) fn lower<'a>(
     settings: &'a Settings,
 ) -> Lowered<'a> {
     let mut lowering = Lowering::new(source, arena, settings);
+    lowering.model.assumed = crate::model::Assumed {
+        trusted_accounts: settings.trusted_accounts.clone(),
+        registry_scans_all: settings.registry_scanning
+            == crate::settings::RegistryScanningSetting::CoversAll,
+    };
     let hcl = document.format == crate::syntax::Format::Hcl;
     let Some(root) = &document.root else {
         let kind = if hcl {

@@ -28,6 +28,17 @@ pub struct Model {
     /// Repository policies whose repository the source does not name (a policy document on its
     /// own).
     pub policies: Vec<Value<Policy>>,
+    /// What the user's settings say about the world outside the source.
+    pub assumed: Assumed,
+}
+
+/// Facts the source cannot hold, taken from the settings.
+#[derive(Clone, Debug, Default)]
+pub struct Assumed {
+    /// Accounts a policy may name besides the owner; empty when none were given.
+    pub trusted_accounts: Vec<String>,
+    /// A registry scanning configuration outside the source scans every repository.
+    pub registry_scans_all: bool,
 }
 
 impl Model {
