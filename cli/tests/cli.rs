@@ -487,8 +487,8 @@ fn rules_and_explain() {
     assert_eq!(
         codes,
         [
-            "ECR101", "ECR102", "ECR105", "ECR201", "ECR301", "ECR302", "ECR901", "ECR902",
-            "ECR903", "ECR904", "ECR905"
+            "ECR101", "ECR102", "ECR103", "ECR105", "ECR201", "ECR301", "ECR302", "ECR401",
+            "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"
         ]
     );
     let output = ecrlint(&repo(), &["explain", "public-repository"]);

@@ -437,7 +437,7 @@ fn a_nul_byte_inside_a_json_string() {
     let dir = scratch();
     let json = format!(
         "{{\"Statement\": [{}, \"\0\"]}}",
-        vec!["{\"Effect\": \"Deny\"}"; 500].join(", ")
+        vec!["{\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"ecr:*\"}"; 500].join(", ")
     );
     assert!(json.len() > 8192);
     write(dir.path(), "late-nul.json", &json);

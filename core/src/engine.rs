@@ -15,6 +15,7 @@ use crate::rules::{self, Report, DUPLICATE_KEY, INVALID_SYNTAX, UNRESOLVED_VALUE
 use crate::settings::Settings;
 use crate::suppress::{self, Suppressible};
 use crate::syntax::{self, Format};
+use crate::text::TextRange;
 
 /// What one source gave: the kind of input it was taken for, whether it parsed, and the findings,
 /// sorted by position.
@@ -126,14 +127,31 @@ fn check_document(source: &str, document: &syntax::Document, settings: &Settings
                 ..Raised::new(finding.rule, finding.range, message)
             });
         }
-        // One finding per value that cannot be known, however many rules needed it.
-        let mut seen = std::collections::HashSet::new();
+        // One finding per value that cannot be known, however many rules needed it: the
+        // questions joined, the first reason given.
+        let mut asked: Vec<(TextRange, Vec<&str>, String)> = Vec::new();
+        let mut at: std::collections::HashMap<TextRange, usize> = std::collections::HashMap::new();
         for unresolved in report.unresolved {
-            if !seen.insert((unresolved.range, unresolved.reason.clone())) {
-                continue;
+            match at.get(&unresolved.range) {
+                Some(&i) => {
+                    let questions: &mut Vec<&str> = &mut asked[i].1;
+                    if !questions.contains(&unresolved.question) {
+                        questions.push(unresolved.question);
+                    }
+                }
+                None => {
+                    at.insert(unresolved.range, asked.len());
+                    asked.push((
+                        unresolved.range,
+                        vec![unresolved.question],
+                        unresolved.reason,
+                    ));
+                }
             }
-            let message = format!("cannot tell {}: {}", unresolved.question, unresolved.reason);
-            found.push(Raised::new(&UNRESOLVED_VALUE, unresolved.range, message));
+        }
+        for (range, questions, reason) in asked {
+            let message = format!("cannot tell {}: {reason}", questions.join(" or "));
+            found.push(Raised::new(&UNRESOLVED_VALUE, range, message));
         }
     }
     let mut diagnostics: Vec<Diagnostic> = found

@@ -3,7 +3,8 @@
 //! and the exact change each fix makes, are snapshots; every fix must leave a document that
 //! parses and has one finding fewer of its rule. Positive files must have a finding of the
 //! folder's rule, negative files none. A file named `*.with-account.*` is checked with
-//! `--account-id 123456789012`. tests/fixtures/not-ours holds files that are not ECR sources and
+//! `--account-id 123456789012`. ECR103's folder is checked with `trusted-accounts =
+//! ["111122223333"]`, except files named `*.no-trusted-accounts.*`. tests/fixtures/not-ours holds files that are not ECR sources and
 //! must stay silent under every rule.
 
 use std::path::Path;
@@ -18,11 +19,18 @@ fn rule_of(path: &Path) -> Option<String> {
 
 fn settings_for(path: &Path) -> Settings {
     let name = path.file_name().unwrap().to_string_lossy();
+    let rule = rule_of(path);
+    let trusting = rule.as_deref() == Some("ECR103") && !name.contains(".no-trusted-accounts.");
     Settings {
-        select: rule_of(path).map(|code| vec![code]),
+        select: rule.map(|code| vec![code]),
         account_id: name
             .contains(".with-account.")
             .then(|| "123456789012".to_string()),
+        trusted_accounts: if trusting {
+            vec!["111122223333".to_string()]
+        } else {
+            Vec::new()
+        },
         ..Settings::default()
     }
 }

@@ -505,7 +505,7 @@ async fn a_configuration_change_republishes() {
         .await;
     assert_eq!(
         warning["params"],
-        json!({"type": 2, "message": "ecrlint: didChangeConfiguration not used, the previous settings stay: unknown field `ignroe`, expected one of `select`, `ignore`, `account-id`, `accountId`, `severity`"})
+        json!({"type": 2, "message": "ecrlint: didChangeConfiguration not used, the previous settings stay: unknown field `ignroe`, expected one of `select`, `ignore`, `account-id`, `accountId`, `severity`, `trusted-accounts`, `trustedAccounts`, `registry-scanning`, `registryScanning`"})
     );
     client.shutdown().await;
 }

@@ -288,6 +288,46 @@ fn invalid_settings_are_refused_with_every_problem() {
         error.to_string(),
         "invalid settings: unknown rule `ECR999`; account id `12345` is not 12 digits"
     );
+    let settings = Settings {
+        trusted_accounts: Some(vec!["1111-2222-3333".into()]),
+        ..Settings::default()
+    };
+    let error = api::check("{}", &settings, None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid settings: trusted account `1111-2222-3333` is not 12 digits"
+    );
+    let settings = Settings {
+        registry_scanning: Some("everything".into()),
+        ..Settings::default()
+    };
+    let error = api::check("{}", &settings, None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid settings: registryScanning `everything` is not \"unknown\" or \"covers-all\""
+    );
+}
+
+#[test]
+fn trusted_accounts_turn_on_untrusted_account() {
+    let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "ecr:BatchGetImage"}]}"#;
+    assert_eq!(
+        api::check(text, &Settings::default(), None)
+            .unwrap()
+            .findings,
+        vec![]
+    );
+    let trusting = Settings {
+        trusted_accounts: Some(vec!["111122223333".into()]),
+        ..Settings::default()
+    };
+    let findings = api::check(text, &trusting, None).unwrap().findings;
+    let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["ECR103"]);
+    assert_eq!(
+        findings[0].message,
+        "the repository policy grants `arn:aws:iam::444455556666:root` (account `444455556666`), which is not in `trusted-accounts` (set `account-id` if it is the owner)"
+    );
 }
 
 #[test]
@@ -326,7 +366,7 @@ fn rules_carry_their_documentation() {
     assert_eq!(codes, core_codes);
     assert_eq!(
         codes[..5],
-        ["ECR101", "ECR102", "ECR105", "ECR201", "ECR301"]
+        ["ECR101", "ECR102", "ECR103", "ECR105", "ECR201"]
     );
     let public = &rules[0];
     assert_eq!(public.name, "public-repository");

@@ -178,6 +178,12 @@ pub(crate) enum Target<'a> {
         at: &'a Node,
         list: Option<(&'a Node, usize)>,
     },
+    /// A key of a mapping, which a remedy removes with its value.
+    Entry {
+        site: usize,
+        mapping: &'a Node,
+        key: &'static str,
+    },
     /// A principal of a policy.
     Principal {
         site: usize,
@@ -331,6 +337,7 @@ pub(crate) fn lower<'a>(
 ) -> Lowered<'a> {
     let mut lowering = Lowering::new(source, arena, settings);
     lowering.model.assumed = crate::model::Assumed {
+        owner_account: settings.account_id.clone(),
         trusted_accounts: settings.trusted_accounts.clone(),
         registry_scans_all: settings.registry_scanning
             == crate::settings::RegistryScanningSetting::CoversAll,

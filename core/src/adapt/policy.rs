@@ -6,8 +6,8 @@ use super::resolve::{Evaluated, Literal, Resolve};
 use super::{text_candidate, written_at, InputKind, Lowering, OwnerForm, Place, Site, Target};
 use crate::diagnostic::Fix;
 use crate::model::{
-    names_everyone, Candidate, Clause, ConditionSet, ConditionValue, Effect, Known, Origin, Policy,
-    Principal, PrincipalForm, Statement, Value, Written,
+    names_everyone, Candidate, Clause, ConditionSet, ConditionValue, DocumentForm, Effect, Key,
+    Known, Origin, Policy, Principal, PrincipalForm, Statement, Value, Written,
 };
 use crate::rules::{DUPLICATE_KEY, INVALID_SYNTAX, INVALID_VALUE};
 use crate::syntax::write::Writer;
@@ -95,8 +95,25 @@ pub(super) fn lower<'a>(
         statements: Vec::new(),
         unknown: Vec::new(),
         owner: lowering.sites[site].owner.owner(),
+        documents: Vec::new(),
     };
     for document in nodes(document, resolver, &mut policy.unknown) {
+        policy.documents.push(DocumentForm {
+            at: document.range,
+            version: document.get("Version").and_then(|version| {
+                Some(Candidate {
+                    state: Known::Is(Text::from(version.as_str()?)),
+                    origin: written_at(version, None),
+                })
+            }),
+            statement: document.get_entry("Statement").map(|entry| {
+                let empty = entry
+                    .value
+                    .as_sequence()
+                    .is_some_and(|s| s.items.is_empty());
+                (entry.key.range, empty)
+            }),
+        });
         let Some(statement) = document.get("Statement") else {
             continue;
         };
@@ -168,14 +185,34 @@ fn lower_statement<'a>(
         Some(resources) => strings(resources, "Resource", resolver, site, lowering),
         None => Vec::new(),
     };
+    let mut resource_keys = Vec::new();
+    for key in ["Resource", "NotResource"] {
+        if let Some(entry) = statement.get_entry(key) {
+            let anchor = lowering.anchor(Target::Entry {
+                site,
+                mapping: statement,
+                key,
+            });
+            resource_keys.push((
+                key,
+                Key {
+                    at: entry.key.range,
+                    anchor,
+                },
+            ));
+        }
+    }
     Statement {
         at: statement.range,
         effect,
+        principal_key: statement.get_entry("Principal").map(|e| e.key.range),
         principals,
         not_principal: statement.get_entry("NotPrincipal").map(|e| e.key.range),
+        action_key: statement.get_entry("Action").map(|e| e.key.range),
         actions,
         not_actions,
         resources,
+        resource_keys,
         condition: statement
             .get("Condition")
             .map(|c| lower_condition(c, resolver)),

@@ -36,7 +36,11 @@ impl Lowered<'_> {
             } => self
                 .restrict_principal(*principal, written, *beside_others)
                 .map(Rendered::Fix),
-            Remedy::RemoveAction { action, written } => {
+            Remedy::RemoveAction {
+                action,
+                written,
+                safe,
+            } => {
                 let Target::Element {
                     site,
                     list: Some((list, index)),
@@ -46,8 +50,21 @@ impl Lowered<'_> {
                     return None;
                 };
                 let edit = self.sites[*site].writer.remove_item(list, *index)?;
-                Some(Rendered::Fix(Fix::unsafe_(
-                    format!("Remove `{written}` from the actions"),
+                let title = format!("Remove `{written}` from the actions");
+                Some(Rendered::Fix(if *safe {
+                    Fix::safe(title, vec![edit])
+                } else {
+                    Fix::unsafe_(title, vec![edit])
+                }))
+            }
+            Remedy::RemoveKey { key, written } => {
+                let Target::Entry { site, mapping, key } = self.target(*key)? else {
+                    return None;
+                };
+                debug_assert_eq!(key, written);
+                let edit = self.sites[*site].writer.remove_entry(mapping, key)?;
+                Some(Rendered::Fix(Fix::safe(
+                    format!("Remove `{key}`"),
                     vec![edit],
                 )))
             }
@@ -165,9 +182,10 @@ impl Lowered<'_> {
                     )
                 }
             }
-            Target::Properties { .. } | Target::Principal { .. } | Target::Element { .. } => {
-                return None
-            }
+            Target::Properties { .. }
+            | Target::Principal { .. }
+            | Target::Element { .. }
+            | Target::Entry { .. } => return None,
         };
         Some(Rendered::Fix(fix))
     }

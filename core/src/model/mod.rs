@@ -14,8 +14,8 @@ use crate::diagnostic::Related;
 use crate::text::{Text, TextRange};
 
 pub use policy::{
-    names_everyone, Clause, ConditionSet, ConditionValue, Effect, Owner, Policy, Principal,
-    PrincipalForm, Statement,
+    names_everyone, principal_account, Clause, ConditionSet, ConditionValue, DocumentForm, Effect,
+    Key, Owner, Policy, Principal, PrincipalForm, Statement,
 };
 
 /// What one source says about ECR.
@@ -35,6 +35,8 @@ pub struct Model {
 /// Facts the source cannot hold, taken from the settings.
 #[derive(Clone, Debug, Default)]
 pub struct Assumed {
+    /// The account that owns the registry (`account-id`), when given.
+    pub owner_account: Option<String>,
     /// Accounts a policy may name besides the owner; empty when none were given.
     pub trusted_accounts: Vec<String>,
     /// A registry scanning configuration outside the source scans every repository.
@@ -308,8 +310,15 @@ pub enum Remedy {
         written: String,
         beside_others: bool,
     },
-    /// Take one action out of a statement's list of actions (others remain).
-    RemoveAction { action: Anchor, written: Text },
+    /// Take one action out of a statement's list of actions (others remain); `safe` when the
+    /// action could never take effect there.
+    RemoveAction {
+        action: Anchor,
+        written: Text,
+        safe: bool,
+    },
+    /// Remove a key of a policy statement (`Resource`), which AWS rejects there.
+    RemoveKey { key: Anchor, written: &'static str },
     /// Narrow a statement's only action, a wildcard, to the actions that pull images.
     PullOnly { action: Anchor, written: Text },
 }

@@ -1,7 +1,7 @@
 //! IAM policies in the model: statements with their effect, principals, actions, resources and
 //! conditions, every value with its origin. The judgements over them live with the rules.
 
-use super::{Candidate, Origin, Value};
+use super::{Anchor, Candidate, Origin, Value};
 use crate::text::{Text, TextRange};
 
 /// A policy document (repository, registry or creation-template policy).
@@ -13,6 +13,26 @@ pub struct Policy {
     pub unknown: Vec<Candidate<()>>,
     /// The account that owns the registry, when it is known where the policy stands.
     pub owner: Option<Owner>,
+    /// Each document the policy can be (an `Fn::If` gives two), with the parts of its form AWS
+    /// checks when the policy is set.
+    pub documents: Vec<DocumentForm>,
+}
+
+/// The top level of a policy document as written.
+#[derive(Clone, Debug)]
+pub struct DocumentForm {
+    pub at: TextRange,
+    /// `Version`, when written as text.
+    pub version: Option<Candidate<Text>>,
+    /// The `Statement` key, and whether its value is written as an empty list.
+    pub statement: Option<(TextRange, bool)>,
+}
+
+/// A key of a statement, and the handle by which a remedy removes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    pub at: TextRange,
+    pub anchor: Anchor,
 }
 
 /// How the owning account is known.
@@ -30,14 +50,20 @@ pub struct Statement {
     pub at: TextRange,
     /// `None` when the statement has no `Effect` (AWS rejects it).
     pub effect: Option<Value<Effect>>,
+    /// The `Principal` key, when the statement has one.
+    pub principal_key: Option<TextRange>,
     /// Every principal the `Principal` element names, each with its candidates flattened.
     pub principals: Vec<Principal>,
     /// The `NotPrincipal` key, when the statement has one.
     pub not_principal: Option<TextRange>,
+    /// The `Action` key, when the statement has one.
+    pub action_key: Option<TextRange>,
     pub actions: Vec<Value<Text>>,
     /// The `NotAction` key, with the actions it lists.
     pub not_actions: Option<(TextRange, Vec<Value<Text>>)>,
     pub resources: Vec<Value<Text>>,
+    /// The `Resource` and `NotResource` keys, when written.
+    pub resource_keys: Vec<(&'static str, Key)>,
     /// The `Condition` element: one set per candidate (an `Fn::If` gives two).
     pub condition: Option<Value<ConditionSet>>,
 }
@@ -103,6 +129,17 @@ pub fn names_everyone(principal: &str) -> bool {
     }
     let parts = arn_parts(principal);
     parts.first() == Some(&"arn") && parts.get(4).is_some_and(|account| *account == "*")
+}
+
+/// The account an AWS principal names: a bare account id, or the account field of an ARN
+/// (`arn:aws:iam::123456789012:role/x`), as written (`*`, `${AWS::AccountId}`).
+pub fn principal_account(principal: &str) -> Option<&str> {
+    let principal = principal.trim();
+    if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(principal);
+    }
+    let parts = arn_parts(principal);
+    (parts.first() == Some(&"arn") && parts.len() == 6).then(|| parts[4])
 }
 
 /// The `:`-separated fields of an ARN, keeping `${AWS::Partition}` and the like whole.

@@ -4,6 +4,7 @@
 
 pub(crate) mod duplicate_key;
 mod encryption_not_cmk;
+mod invalid_repository_policy;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
 mod mutable_image_tags;
@@ -13,6 +14,7 @@ mod public_repository;
 mod public_write;
 pub mod reach;
 mod unresolved_value;
+mod untrusted_account;
 mod unused_suppression;
 
 use serde::Serialize;
@@ -69,10 +71,12 @@ impl RuleMeta {
 static RULES: &[&RuleMeta] = &[
     &public_repository::META,
     &public_write::META,
+    &untrusted_account::META,
     &public_registry_policy::META,
     &mutable_image_tags::META,
     &encryption_not_cmk::META,
     &no_lifecycle_policy::META,
+    &invalid_repository_policy::META,
     &invalid_syntax::META,
     &invalid_value::META,
     &unresolved_value::META,
@@ -154,8 +158,13 @@ pub(crate) type Check = fn(&Model, &mut Report);
 pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     (&public_repository::META, public_repository::check),
     (&public_write::META, public_write::check),
+    (&untrusted_account::META, untrusted_account::check),
     (&public_registry_policy::META, public_registry_policy::check),
     (&mutable_image_tags::META, mutable_image_tags::check),
     (&encryption_not_cmk::META, encryption_not_cmk::check),
     (&no_lifecycle_policy::META, no_lifecycle_policy::check),
+    (
+        &invalid_repository_policy::META,
+        invalid_repository_policy::check,
+    ),
 ];

@@ -155,6 +155,7 @@ fn check_actions(statement: &Statement, report: &mut Report) {
                 Some(Remedy::RemoveAction {
                     action: origin.anchor,
                     written,
+                    safe: false,
                 })
             } else if only && wildcard {
                 Some(Remedy::PullOnly {

@@ -583,7 +583,7 @@ fn document_trees<'a>(
         }
         let principals: Vec<&Node> = blocks(body, "principals").collect();
         if principals.is_empty() {
-            statements.push(mapping(common.clone(), statement.range));
+            statements.push(statement_mapping(common.clone(), statement.range));
         }
         for block in principals {
             let mut entries = common.clone();
@@ -601,7 +601,7 @@ fn document_trees<'a>(
             } else {
                 &mut statements
             };
-            into.push(mapping(entries, statement.range));
+            into.push(statement_mapping(entries, statement.range));
         }
     }
     let at = data.block.range;
@@ -664,6 +664,16 @@ fn mapping(entries: Vec<Entry>, range: TextRange) -> Node {
             style: CollectionStyle::Flow,
         }),
     }
+}
+
+/// A statement block as a mapping whose entries stand on lines of their own, as the block's
+/// attributes do: removing one (`resources`) removes its lines.
+fn statement_mapping(entries: Vec<Entry>, range: TextRange) -> Node {
+    let mut node = mapping(entries, range);
+    if let NodeKind::Mapping(mapping) = &mut node.kind {
+        mapping.style = CollectionStyle::Block;
+    }
+    node
 }
 
 fn scalar(text: &str, range: TextRange) -> Node {
