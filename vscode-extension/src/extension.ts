@@ -33,7 +33,7 @@ export const DOCUMENT_SELECTOR = [
 const RESTART_SETTINGS = ["enable", "path"];
 /** Settings of the checks: a change is sent to the running server, which checks again.
  * (`trace.server` is followed by the language client itself.) */
-const CHECK_SETTINGS = ["accountId", "select", "ignore", "severity"];
+const CHECK_SETTINGS = ["accountId", "select", "ignore", "severity", "trustedAccounts", "registryScanning"];
 
 const affects = (event: vscode.ConfigurationChangeEvent, keys: string[]) =>
   keys.some((key) => event.affectsConfiguration(`ecrlint.${key}`));

@@ -15,6 +15,10 @@ export interface ServerSettings {
   ignore: string[];
   accountId?: string;
   severity: Record<string, Severity>;
+  /** Left out while empty: the untrusted-account rule is then silent. */
+  trustedAccounts?: string[];
+  /** Left out while `unknown`, the server's default. */
+  registryScanning?: "covers-all";
 }
 
 export interface MappedSettings {
@@ -61,6 +65,30 @@ export function serverSettings(config: ConfigurationReader): MappedSettings {
     }
   } else if (severity !== undefined && severity !== null) {
     problems.push(`ecrlint.severity must be an object mapping rules to info, warning or error`);
+  }
+
+  const trusted = config.get<unknown>("trustedAccounts");
+  if (Array.isArray(trusted)) {
+    const accounts: string[] = [];
+    for (const item of trusted) {
+      if (typeof item === "string" && /^\d{12}$/.test(item.trim())) {
+        accounts.push(item.trim());
+      } else {
+        problems.push(`ecrlint.trustedAccounts: ${JSON.stringify(item)} is not a 12-digit account id`);
+      }
+    }
+    if (accounts.length > 0) {
+      settings.trustedAccounts = accounts;
+    }
+  } else if (trusted !== undefined && trusted !== null) {
+    problems.push(`ecrlint.trustedAccounts must be a list of 12-digit account ids, not ${JSON.stringify(trusted)}`);
+  }
+
+  const registryScanning = config.get<unknown>("registryScanning");
+  if (registryScanning === "covers-all") {
+    settings.registryScanning = registryScanning;
+  } else if (registryScanning !== undefined && registryScanning !== null && registryScanning !== "unknown") {
+    problems.push(`ecrlint.registryScanning must be "unknown" or "covers-all", not ${JSON.stringify(registryScanning)}`);
   }
 
   return { settings, problems };

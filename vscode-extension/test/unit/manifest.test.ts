@@ -56,6 +56,8 @@ describe("package.json", () => {
       "ecrlint.enable",
       "ecrlint.path",
       "ecrlint.accountId",
+      "ecrlint.trustedAccounts",
+      "ecrlint.registryScanning",
       "ecrlint.select",
       "ecrlint.ignore",
       "ecrlint.severity",

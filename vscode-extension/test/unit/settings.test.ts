@@ -61,6 +61,25 @@ describe("serverSettings", () => {
     assert.deepEqual(serverSettings(config({ select: null })).settings, { ignore: [], severity: {} });
   });
 
+  it("passes trusted accounts and the registry scanning assumption, and drops what is not one", () => {
+    assert.deepEqual(
+      serverSettings(config({ trustedAccounts: [" 111122223333 "], registryScanning: "covers-all" })).settings,
+      { ignore: [], severity: {}, trustedAccounts: ["111122223333"], registryScanning: "covers-all" },
+    );
+    assert.deepEqual(serverSettings(config({ trustedAccounts: [], registryScanning: "unknown" })), {
+      settings: { ignore: [], severity: {} },
+      problems: [],
+    });
+    assert.deepEqual(serverSettings(config({ trustedAccounts: ["1111", 2], registryScanning: "all" })), {
+      settings: { ignore: [], severity: {} },
+      problems: [
+        'ecrlint.trustedAccounts: "1111" is not a 12-digit account id',
+        "ecrlint.trustedAccounts: 2 is not a 12-digit account id",
+        'ecrlint.registryScanning must be "unknown" or "covers-all", not "all"',
+      ],
+    });
+  });
+
   it("leaves out an empty account id", () => {
     assert.deepEqual(serverSettings(config({ accountId: "  " })).settings, { ignore: [], severity: {} });
   });
@@ -99,14 +118,38 @@ describe("serverSettings", () => {
         accepted.add(alias!);
       }
     }
-    assert.deepEqual([...accepted].sort(), ["account-id", "accountId", "ignore", "select", "severity"]);
+    assert.deepEqual([...accepted].sort(), [
+      "account-id",
+      "accountId",
+      "ignore",
+      "registry-scanning",
+      "registryScanning",
+      "select",
+      "severity",
+      "trusted-accounts",
+      "trustedAccounts",
+    ]);
 
     const full = serverSettings(
-      config({ select: ["ECR1"], ignore: ["ECR2"], accountId: "123456789012", severity: { ECR1: "info" } }),
+      config({
+        select: ["ECR1"],
+        ignore: ["ECR2"],
+        accountId: "123456789012",
+        severity: { ECR1: "info" },
+        trustedAccounts: ["111122223333"],
+        registryScanning: "covers-all",
+      }),
     ).settings;
     for (const key of Object.keys(full)) {
       assert.ok(accepted.has(key), `${key} is a field of Settings`);
     }
-    assert.deepEqual(Object.keys(full).sort(), ["accountId", "ignore", "select", "severity"]);
+    assert.deepEqual(Object.keys(full).sort(), [
+      "accountId",
+      "ignore",
+      "registryScanning",
+      "select",
+      "severity",
+      "trustedAccounts",
+    ]);
   });
 });

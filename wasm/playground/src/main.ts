@@ -43,6 +43,8 @@ const ui = {
   examples: element("examples", HTMLSelectElement),
   accountId: element("account-id", HTMLInputElement),
   accountIdHint: element("account-id-hint", HTMLSpanElement),
+  trustedAccounts: element("trusted-accounts", HTMLInputElement),
+  trustedAccountsHint: element("trusted-accounts-hint", HTMLSpanElement),
   kind: element("kind", HTMLSpanElement),
   count: element("finding-count", HTMLSpanElement),
   findings: element("findings", HTMLOListElement),
@@ -71,10 +73,24 @@ function languageFor(format: Format): Extension {
   }
 }
 
-/** The settings from the page's fields. An account id counts once it is 12 digits. */
+/** The accounts typed in the trusted-accounts field, split at commas and spaces. */
+function trustedAccounts(): string[] {
+  return ui.trustedAccounts.value.split(/[\s,]+/).filter((id) => id !== "");
+}
+
+/** The settings from the page's fields. An account id counts once it is 12 digits; the trusted
+ * accounts once every one of them is. */
 function settings(): Settings {
+  const result: Settings = {};
   const accountId = ui.accountId.value.trim();
-  return /^\d{12}$/.test(accountId) ? { accountId } : {};
+  if (/^\d{12}$/.test(accountId)) {
+    result.accountId = accountId;
+  }
+  const trusted = trustedAccounts();
+  if (trusted.length > 0 && trusted.every((id) => /^\d{12}$/.test(id))) {
+    result.trustedAccounts = trusted;
+  }
+  return result;
 }
 
 function scheduleCheck(view: EditorView): void {
@@ -326,6 +342,13 @@ async function main(): Promise<void> {
     const valid = value === "" || /^\d{12}$/.test(value);
     ui.accountId.setAttribute("aria-invalid", String(!valid));
     ui.accountIdHint.textContent = valid ? "" : "12 digits";
+    checkNow(view);
+  });
+
+  ui.trustedAccounts.addEventListener("input", () => {
+    const valid = trustedAccounts().every((id) => /^\d{12}$/.test(id));
+    ui.trustedAccounts.setAttribute("aria-invalid", String(!valid));
+    ui.trustedAccountsHint.textContent = valid ? "" : "12 digits each";
     checkNow(view);
   });
 

@@ -197,6 +197,28 @@ test("the Conformity policy is underlined on its Principal line and listed in th
   await context.close();
 });
 
+test("trusted accounts turn on untrusted-account for the other accounts a policy names", async () => {
+  const { page, context, problems } = await open();
+  await paste(
+    page,
+    '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:role/ci"]}, "Action": "ecr:BatchGetImage"}]}',
+  );
+  await findings(page, []);
+  await page.fill("#trusted-accounts", "111122223333, 4444");
+  assert.equal(await page.textContent("#trusted-accounts-hint"), "12 digits each");
+  assert.equal(await page.getAttribute("#trusted-accounts", "aria-invalid"), "true");
+  await findings(page, []);
+  await page.fill("#trusted-accounts", "111122223333, 555566667777");
+  assert.equal(await page.textContent("#trusted-accounts-hint"), "");
+  const [finding] = await findings(page, ["ECR103"]);
+  assert.equal(
+    finding?.message,
+    "the repository policy grants arn:aws:iam::444455556666:role/ci (account 444455556666), which is not in trusted-accounts (set account-id if it is the owner)",
+  );
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test("an account id gives the fix; the fix writes that account's root ARN and the finding goes", async () => {
   const { page, context, problems } = await open();
   const policy = await example("conformity-exposed-policy.json");
