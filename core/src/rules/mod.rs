@@ -4,6 +4,7 @@
 
 pub(crate) mod duplicate_key;
 mod encryption_not_cmk;
+mod image_scanning_disabled;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
 mod mutable_image_tags;
@@ -71,6 +72,7 @@ static RULES: &[&RuleMeta] = &[
     &public_write::META,
     &public_registry_policy::META,
     &mutable_image_tags::META,
+    &image_scanning_disabled::META,
     &encryption_not_cmk::META,
     &no_lifecycle_policy::META,
     &invalid_syntax::META,
@@ -156,6 +158,10 @@ pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     (&public_write::META, public_write::check),
     (&public_registry_policy::META, public_registry_policy::check),
     (&mutable_image_tags::META, mutable_image_tags::check),
+    (
+        &image_scanning_disabled::META,
+        image_scanning_disabled::check,
+    ),
     (&encryption_not_cmk::META, encryption_not_cmk::check),
     (&no_lifecycle_policy::META, no_lifecycle_policy::check),
 ];
