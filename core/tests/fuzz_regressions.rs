@@ -111,7 +111,11 @@ fn mutability_fix_in_a_flow_mapping_with_a_space_after_the_brace() {
     for after_brace in [" ", "  # note"] {
         let text =
             format!("Resources:\n  Repo: {{{after_brace}\n    Type: AWS::ECR::Repository }}\n");
-        let settings = Settings::default();
+        // ECR201's fix alone: ECR202 would insert its own setting beside it.
+        let settings = Settings {
+            select: Some(vec!["ECR201".into()]),
+            ..Settings::default()
+        };
         if let Err(violation) = fix_ok(&text, Some("t.yaml"), &settings) {
             panic!("{after_brace:?}: {violation}");
         }

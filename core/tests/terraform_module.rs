@@ -158,7 +158,10 @@ fn tfvars_values_win_over_defaults_in_the_order_given() {
 
 #[test]
 fn a_variable_without_a_value_anywhere_cannot_be_told() {
-    let settings = Settings::default();
+    let settings = Settings {
+        select: Some(vec!["ECR201".into(), "ECR903".into()]),
+        ..Settings::default()
+    };
     let declared = "variable \"mutability\" {\n  type = string\n}\n";
     let main = with_one(MAIN, "main.tf", "variables.tf", declared, &settings);
     let messages: Vec<&str> = main

@@ -66,6 +66,8 @@ pub enum InputKind {
     GetRepositoryPolicyOutput,
     GetRegistryPolicyOutput,
     DescribeRepositoriesOutput,
+    GetRegistryScanningConfigurationOutput,
+    BatchGetRepositoryScanningConfigurationOutput,
     /// A Terraform configuration (HCL).
     Terraform,
     /// Not a template, policy or ECR CLI output: never any finding but a syntax error.
@@ -258,6 +260,12 @@ impl InputKind {
             core::InputKind::GetRepositoryPolicyOutput => InputKind::GetRepositoryPolicyOutput,
             core::InputKind::GetRegistryPolicyOutput => InputKind::GetRegistryPolicyOutput,
             core::InputKind::DescribeRepositoriesOutput => InputKind::DescribeRepositoriesOutput,
+            core::InputKind::GetRegistryScanningConfigurationOutput => {
+                InputKind::GetRegistryScanningConfigurationOutput
+            }
+            core::InputKind::BatchGetRepositoryScanningConfigurationOutput => {
+                InputKind::BatchGetRepositoryScanningConfigurationOutput
+            }
             core::InputKind::Terraform => InputKind::Terraform,
             core::InputKind::Other => InputKind::Other,
         }

@@ -42,6 +42,11 @@ pub enum InputKind {
     GetRegistryPolicyOutput,
     /// `aws ecr describe-repositories` (or `create-repository`) output.
     DescribeRepositoriesOutput,
+    /// `aws ecr get-registry-scanning-configuration` output: the registry's scanning rules.
+    GetRegistryScanningConfigurationOutput,
+    /// `aws ecr batch-get-repository-scanning-configuration` output: each repository's scan
+    /// frequency in effect.
+    BatchGetRepositoryScanningConfigurationOutput,
     /// A Terraform configuration (`.tf`, HCL).
     Terraform,
     /// Not something ecrlint checks.
@@ -61,6 +66,12 @@ impl InputKind {
             InputKind::GetRepositoryPolicyOutput => "aws ecr get-repository-policy output",
             InputKind::GetRegistryPolicyOutput => "aws ecr get-registry-policy output",
             InputKind::DescribeRepositoriesOutput => "aws ecr describe-repositories output",
+            InputKind::GetRegistryScanningConfigurationOutput => {
+                "aws ecr get-registry-scanning-configuration output"
+            }
+            InputKind::BatchGetRepositoryScanningConfigurationOutput => {
+                "aws ecr batch-get-repository-scanning-configuration output"
+            }
             InputKind::Terraform => "Terraform configuration",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
@@ -86,6 +97,10 @@ impl InputKind {
             InputKind::SamTemplate
         } else if head.contains("AWSTemplateFormatVersion") || head.contains("AWS::") {
             InputKind::CloudformationTemplate
+        } else if head.contains("scanningConfigurations") {
+            InputKind::BatchGetRepositoryScanningConfigurationOutput
+        } else if head.contains("scanningConfiguration") {
+            InputKind::GetRegistryScanningConfigurationOutput
         } else if head.contains("policyText") {
             InputKind::GetRepositoryPolicyOutput
         } else if head.contains("repositoryArn") {
@@ -147,14 +162,16 @@ pub(crate) struct Lowered<'a> {
 pub(crate) enum Target<'a> {
     /// A value written in the text. `at` is where it stands (the `!Ref`, the `Fn::If` branch),
     /// `literal` the scalar holding its text (a parameter's `Default`), `parameter` set when the
-    /// value comes from one, with whether the parameter would accept `IMMUTABLE`.
+    /// value comes from one, with whether the parameter would accept the value a remedy writes.
     Scalar {
         site: usize,
         setting: &'static str,
         literal: Option<&'a Node>,
         parameter: Option<ParameterUse>,
     },
-    /// A template setting nobody wrote: the resource, and its `Properties` when present.
+    /// A template setting nobody wrote: the resource, and its `Properties` when present. For a
+    /// nested setting (`ImageScanningConfiguration.ScanOnPush`), `setting` is the outermost one
+    /// missing and `properties` the mapping (or block body) it goes into.
     Missing {
         site: usize,
         setting: &'static str,
@@ -194,7 +211,8 @@ pub(crate) enum Target<'a> {
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ParameterUse {
-    pub accepts_immutable: bool,
+    /// Whether the parameter would accept the value the remedy writes (`IMMUTABLE`, `true`).
+    pub accepts_remedy: bool,
 }
 
 /// Where an everyone-principal stands, which decides how a fix rewrites it.
@@ -370,6 +388,12 @@ pub(crate) fn lower<'a>(
         InputKind::DescribeRepositoriesOutput => {
             cli_output::lower_repositories(root, &mut lowering)
         }
+        InputKind::GetRegistryScanningConfigurationOutput => {
+            cli_output::lower_registry_scanning(root, &mut lowering)
+        }
+        InputKind::BatchGetRepositoryScanningConfigurationOutput => {
+            cli_output::lower_repository_scanning(root, &mut lowering)
+        }
         InputKind::Terraform => terraform::lower(root, document.format, &mut lowering),
         InputKind::Other => {}
     }
@@ -419,17 +443,101 @@ pub(crate) fn unwritten_mutability(
     )
 }
 
-/// A `true`/`false` setting (any letter case, as CloudFormation and Terraform read them).
-pub(crate) fn boolean(text: Value<Text>) -> Value<bool> {
-    text.map(|t| {
-        if t.eq_ignore_ascii_case("true") {
-            Known::Is(true)
-        } else if t.eq_ignore_ascii_case("false") {
-            Known::Is(false)
-        } else {
-            Known::Rejected
-        }
-    })
+/// A `true`/`false` text (any letter case, as CloudFormation and Terraform read them).
+fn parse_boolean(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A scan-on-push setting nobody wrote: AWS's default, `false`, anchored where a remedy writes
+/// it.
+pub(crate) fn unwritten_scan_on_push(
+    setting: &'static str,
+    range: TextRange,
+    anchor: Anchor,
+) -> Value<bool> {
+    Value::one(
+        setting,
+        Candidate {
+            state: Known::Is(false),
+            origin: Origin {
+                range,
+                via: None,
+                written: Written::Default,
+                anchor,
+            },
+        },
+    )
+}
+
+/// The candidates of a scan-on-push setting: each parsed, a value AWS rejects reported where it
+/// is written, each anchored for the remedy. `accepts` names who rejects it
+/// ("CloudFormation"); `parameter_use` says whether a parameter or variable the value comes
+/// through would take `true`.
+pub(crate) fn scan_on_push<'a>(
+    lowering: &mut Lowering<'a>,
+    site: usize,
+    setting: &'static str,
+    accepts: &str,
+    candidates: resolve::Candidates<'a>,
+    parameter_use: &dyn Fn(&Related) -> ParameterUse,
+) -> Value<bool> {
+    let mut out = Value::new(setting);
+    for candidate in candidates {
+        let literal = match &candidate.value {
+            Evaluated::Node(node) => Some(*node),
+            _ => None,
+        };
+        let related: Vec<Related> = candidate.origin.clone().into_iter().collect();
+        let at = candidate.at.range;
+        let state = match &candidate.value {
+            Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+            Evaluated::Opaque(_) => Known::Unknown("the value is computed at deployment".into()),
+            value => match value.as_str().and_then(parse_boolean) {
+                Some(scan) => Known::Is(scan),
+                None => {
+                    let through = candidate
+                        .origin
+                        .as_ref()
+                        .map(|r| format!(" (through {})", r.message))
+                        .unwrap_or_default();
+                    let written = value.as_str().unwrap_or("this value");
+                    lowering.raise(
+                        &INVALID_VALUE,
+                        at,
+                        format!(
+                            "`{written}` is not a valid `{setting}`{through}; {accepts} accepts true or false"
+                        ),
+                        None,
+                        related,
+                    );
+                    Known::Rejected
+                }
+            },
+        };
+        let parameter = candidate.origin.as_ref().map(parameter_use);
+        let anchor = lowering.anchor(Target::Scalar {
+            site,
+            setting,
+            literal,
+            parameter,
+        });
+        out.candidates.push(Candidate {
+            state,
+            origin: Origin {
+                range: at,
+                via: candidate.origin,
+                written: Written::Explicit,
+                anchor,
+            },
+        });
+    }
+    out
 }
 
 /// The candidates of a tag mutability setting: each parsed, a value AWS rejects reported where

@@ -5,6 +5,7 @@ use super::{Lowered, OwnerForm, Place, Target};
 use crate::diagnostic::Fix;
 use crate::model::{Anchor, Remedy, TagMutability, PULL_ACTIONS};
 use crate::syntax::write::Generated;
+use crate::syntax::{Format, ScalarStyle};
 
 /// A remedy as the source can take it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +69,7 @@ impl Lowered<'_> {
                     vec![edit],
                 )))
             }
+            Remedy::ScanOnPush { value } => self.scan_on_push(*value),
             Remedy::PullOnly { action, written } => {
                 let Target::Element { site, at, list } = self.target(*action)? else {
                     return None;
@@ -146,7 +148,7 @@ impl Lowered<'_> {
                 let writer = &self.sites[*site].writer;
                 if !drop_exclusions {
                     // Through a parameter, its Default is rewritten when it accepts the value.
-                    if parameter.is_some_and(|p| !p.accepts_immutable) {
+                    if parameter.is_some_and(|p| !p.accepts_remedy) {
                         return None;
                     }
                     let edit = writer.replace_scalar_text((*literal)?, immutable)?;
@@ -181,6 +183,100 @@ impl Lowered<'_> {
                         edits,
                     )
                 }
+            }
+            Target::Properties { .. }
+            | Target::Principal { .. }
+            | Target::Element { .. }
+            | Target::Entry { .. } => return None,
+        };
+        Some(Rendered::Fix(fix))
+    }
+
+    fn scan_on_push(&self, value: Anchor) -> Option<Rendered> {
+        use super::{cloudformation as cfn, terraform as tf};
+        let writer = |site: &usize| &self.sites[*site].writer;
+        let scan = || Generated::Bool(true);
+        let fix = match self.target(value)? {
+            Target::Deployed { name, registry_id } => {
+                let registry = registry_id
+                    .as_ref()
+                    .map(|id| format!(" --registry-id {id}"))
+                    .unwrap_or_default();
+                return Some(Rendered::Command(format!(
+                    "aws ecr put-image-scanning-configuration --repository-name {name} --image-scanning-configuration scanOnPush=true{registry}"
+                )));
+            }
+            Target::Scalar {
+                site,
+                setting,
+                literal,
+                parameter,
+            } => {
+                // Through a parameter, its Default is rewritten when it accepts the value.
+                if parameter.is_some_and(|p| !p.accepts_remedy) {
+                    return None;
+                }
+                let literal = (*literal)?;
+                let writer = writer(site);
+                // A bare `false` becomes a bare `true`; a quoted one keeps its quotes.
+                let edit = match literal.as_scalar()?.style {
+                    ScalarStyle::Plain | ScalarStyle::JsonLiteral => {
+                        writer.replace_node(literal, &scan())?
+                    }
+                    _ => writer.replace_scalar_text(literal, "true")?,
+                };
+                Fix::safe(format!("Set `{setting}` to `true`"), vec![edit])
+            }
+            Target::Missing {
+                site,
+                setting,
+                resource,
+                properties,
+            } => {
+                let writer = writer(site);
+                let hcl = writer.format == Format::Hcl;
+                let (edit, written) = match *setting {
+                    cfn::SCANNING => {
+                        let configuration =
+                            Generated::Map(vec![(cfn::SCAN_ON_PUSH.to_string(), scan())]);
+                        let edit = match properties {
+                            Some(properties) => {
+                                writer.insert_entry(properties, setting, &configuration)?
+                            }
+                            None if resource.get("Properties").is_none() => writer.insert_entry(
+                                resource,
+                                "Properties",
+                                &Generated::Map(vec![(setting.to_string(), configuration)]),
+                            )?,
+                            None => return None,
+                        };
+                        (edit, format!("{setting}: {{{}: true}}", cfn::SCAN_ON_PUSH))
+                    }
+                    tf::SCANNING => {
+                        let attributes = vec![(tf::SCAN_ON_PUSH.to_string(), scan())];
+                        let edit = if hcl {
+                            writer.insert_block((*properties)?, setting, &attributes)?
+                        } else {
+                            // Terraform's JSON syntax: the block as an object.
+                            writer.insert_entry(
+                                (*properties)?,
+                                setting,
+                                &Generated::Map(attributes),
+                            )?
+                        };
+                        (edit, format!("{setting} {{ {} = true }}", tf::SCAN_ON_PUSH))
+                    }
+                    _ => {
+                        let edit = writer.insert_entry((*properties)?, setting, &scan())?;
+                        let written = if hcl {
+                            format!("{setting} = true")
+                        } else {
+                            format!("{setting}: true")
+                        };
+                        (edit, written)
+                    }
+                };
+                Fix::safe(format!("Set `{written}`"), vec![edit])
             }
             Target::Properties { .. }
             | Target::Principal { .. }

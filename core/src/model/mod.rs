@@ -76,7 +76,7 @@ pub struct RegistryScanning {
 pub struct ScanningRule {
     /// `SCAN_ON_PUSH`, `CONTINUOUS_SCAN` or `MANUAL`.
     pub frequency: Value<Text>,
-    /// `WILDCARD` filters on repository names.
+    /// `WILDCARD` filters on repository names (the only filter type AWS has).
     pub filters: Vec<Value<Text>>,
 }
 
@@ -106,8 +106,14 @@ pub struct Repository {
     pub tag_mutability: Value<TagMutability>,
     /// Exclusion filters of the `*_WITH_EXCLUSION` settings.
     pub exclusion_filters: Vec<Value<Text>>,
-    /// `ScanOnPush`: absent when not written.
-    pub scan_on_push: Option<Value<bool>>,
+    /// `ScanOnPush`. Not written in a template: `false`, a default nobody wrote, anchored where
+    /// a remedy writes it. No candidates when the source does not say (a creation template, which
+    /// has no scanning settings; AWS CLI output that leaves it out).
+    pub scan_on_push: Value<bool>,
+    /// The scan frequency AWS reports as in effect for a repository that exists
+    /// (`batch-get-repository-scanning-configuration`): the registry's rules and the repository's
+    /// own setting already combined. `None` where the source does not say.
+    pub scan_frequency: Option<Value<Text>>,
     pub encryption: Encryption,
     /// The lifecycle policy: its text, or `None` when the repository has none (a default nobody
     /// wrote). No candidates when the source does not say (AWS CLI output that leaves it out).
@@ -321,6 +327,9 @@ pub enum Remedy {
     RemoveKey { key: Anchor, written: &'static str },
     /// Narrow a statement's only action, a wildcard, to the actions that pull images.
     PullOnly { action: Anchor, written: Text },
+    /// Scan images on push: rewrite (or write, where it is missing) the repository's own
+    /// scan-on-push setting anchored at `value`.
+    ScanOnPush { value: Anchor },
 }
 
 /// The actions that pull an image, and nothing else: what a public repository is usually meant

@@ -4,6 +4,7 @@
 
 pub(crate) mod duplicate_key;
 mod encryption_not_cmk;
+mod image_scanning_disabled;
 mod invalid_repository_policy;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
@@ -74,6 +75,7 @@ static RULES: &[&RuleMeta] = &[
     &untrusted_account::META,
     &public_registry_policy::META,
     &mutable_image_tags::META,
+    &image_scanning_disabled::META,
     &encryption_not_cmk::META,
     &no_lifecycle_policy::META,
     &invalid_repository_policy::META,
@@ -161,6 +163,10 @@ pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     (&untrusted_account::META, untrusted_account::check),
     (&public_registry_policy::META, public_registry_policy::check),
     (&mutable_image_tags::META, mutable_image_tags::check),
+    (
+        &image_scanning_disabled::META,
+        image_scanning_disabled::check,
+    ),
     (&encryption_not_cmk::META, encryption_not_cmk::check),
     (&no_lifecycle_policy::META, no_lifecycle_policy::check),
     (

@@ -1,9 +1,18 @@
 use super::*;
 use crate::{apply_edits, check, fix};
 
+/// The settings of these tests: the registry scans every repository, so that the sources,
+/// written to exercise suppressions of ECR201, need no scanning settings of their own.
+fn settings() -> Settings {
+    Settings {
+        registry_scanning: crate::settings::RegistryScanningSetting::CoversAll,
+        ..Settings::default()
+    }
+}
+
 /// Each finding as `CODE text-at-range: message`.
 fn findings(source: &str) -> Vec<String> {
-    findings_with(source, &Settings::default())
+    findings_with(source, &settings())
 }
 
 fn findings_with(source: &str, settings: &Settings) -> Vec<String> {
@@ -22,7 +31,7 @@ fn findings_with(source: &str, settings: &Settings) -> Vec<String> {
 }
 
 fn fixed(source: &str) -> String {
-    fix(source, None, &Settings::default(), false).text
+    fix(source, None, &settings(), false).text
 }
 
 const MUTABLE: &str = "\
@@ -312,17 +321,17 @@ fn an_ignore_for_a_rule_switched_off_is_not_reported() {
     let source = MUTABLE.replace("MUTABLE\n", "IMMUTABLE  # ecrlint: ignore ECR201\n");
     let off = Settings {
         ignore: vec!["ECR201".into()],
-        ..Settings::default()
+        ..settings()
     };
     assert_eq!(findings_with(&source, &off), Vec::<String>::new());
     let no_unused = Settings {
         ignore: vec!["unused-suppression".into()],
-        ..Settings::default()
+        ..settings()
     };
     assert_eq!(findings_with(&source, &no_unused), Vec::<String>::new());
     let info_as_warning = Settings {
         severity: [("ECR905".to_string(), crate::Severity::Warning)].into(),
-        ..Settings::default()
+        ..settings()
     };
     let checked = check(&source, None, &info_as_warning);
     assert_eq!(checked.diagnostics.len(), 1);

@@ -17,6 +17,8 @@ pub enum Generated {
     Map(Vec<(String, Generated)>),
     /// Always written in flow style: `[a, b]`.
     List(Vec<Generated>),
+    /// `true` or `false`, unquoted in every format.
+    Bool(bool),
 }
 
 pub struct Writer<'a> {
@@ -50,6 +52,7 @@ impl<'a> Writer<'a> {
     /// Renders a value to stand inline (as a mapping value or a flow element).
     pub fn render(&self, value: &Generated) -> String {
         match (self.format, value) {
+            (_, Generated::Bool(value)) => value.to_string(),
             (Format::Json, Generated::Str(s)) => json_string(s),
             (Format::Json, Generated::Sub(s)) => format!("{{\"Fn::Sub\": {}}}", json_string(s)),
             (Format::Yaml, Generated::Str(s)) => yaml_string(s),
@@ -209,7 +212,7 @@ impl<'a> Writer<'a> {
             if source.as_bytes().get(open as usize) != Some(&b'{') {
                 return None;
             }
-            let outer = self.indent_at(to_u32(line_start(open)));
+            let outer = line_indent(source, open);
             let indent = match entries.first() {
                 Some(first) => self.indent_at(first.key.range.start),
                 None => format!("{outer}  "),
@@ -285,6 +288,54 @@ impl<'a> Writer<'a> {
         }
         text.push_str(&line(key, key.len(), &value));
         Some(Edit::replace(TextRange::new(start, at), text))
+    }
+
+    /// Inserts a nested block `name { key = value … }` last in an HCL block body, after a blank
+    /// line, its attributes one step further in and aligned as `terraform fmt` aligns them. The
+    /// body's closing brace must stand on a line of its own.
+    pub fn insert_block(
+        &self,
+        body: &Node,
+        name: &str,
+        attributes: &[(String, Generated)],
+    ) -> Option<Edit> {
+        if self.format != Format::Hcl {
+            return None;
+        }
+        let entries = &body.as_mapping()?.entries;
+        let source = self.source;
+        let close = to_u32(source[..body.range.end as usize].rfind('}')?);
+        let line_start = to_u32(source[..close as usize].rfind('\n').map_or(0, |i| i + 1));
+        let outer = indent_before(source, close)?;
+        if line_start <= body.range.start {
+            return None;
+        }
+        let indent = match entries.first() {
+            Some(first) => self.indent_at(first.key.range.start),
+            None => format!("{outer}  "),
+        };
+        let eol = self.eol();
+        let width = attributes.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        let mut text = String::new();
+        // A blank line between the block and what stands above it, unless there is one already.
+        let above = source[..line_start as usize].trim_end_matches(['\n', '\r']);
+        let blank_above = source[above.len()..line_start as usize]
+            .matches('\n')
+            .count()
+            > 1;
+        if !entries.is_empty() && !blank_above {
+            text.push_str(eol);
+        }
+        text.push_str(&format!("{indent}{name} {{{eol}"));
+        for (key, value) in attributes {
+            text.push_str(&format!(
+                "{indent}  {key}{} = {}{eol}",
+                " ".repeat(width - key.len()),
+                self.render(value)
+            ));
+        }
+        text.push_str(&format!("{indent}}}{eol}"));
+        Some(Edit::insert(line_start, text))
     }
 
     /// Removes one element of a sequence, with its separator or its line.

@@ -255,6 +255,10 @@ function fileName(result: CheckResult): string {
       return `get-registry-policy.${extension}`;
     case "describe-repositories-output":
       return `describe-repositories.${extension}`;
+    case "get-registry-scanning-configuration-output":
+      return `get-registry-scanning-configuration.${extension}`;
+    case "batch-get-repository-scanning-configuration-output":
+      return `batch-get-repository-scanning-configuration.${extension}`;
     case "terraform":
       return "main.tf";
     case "other":

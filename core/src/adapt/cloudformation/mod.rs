@@ -22,6 +22,8 @@ use crate::text::Text;
 
 const TAG_MUTABILITY: &str = "ImageTagMutability";
 pub(super) const EXCLUSION_FILTERS: &str = "ImageTagMutabilityExclusionFilters";
+pub(super) const SCANNING: &str = "ImageScanningConfiguration";
+pub(super) const SCAN_ON_PUSH: &str = "ScanOnPush";
 
 pub(super) fn detect(root: &Node) -> Option<InputKind> {
     if root.get("Transform").is_some_and(mentions_sam) {
@@ -141,9 +143,13 @@ impl<'a> Adapter<'_, 'a, '_> {
             name: get("RepositoryName").map(|n| self.text(n, "RepositoryName")),
             tag_mutability: self.tag_mutability(resource),
             exclusion_filters: filters,
-            scan_on_push: get("ImageScanningConfiguration")
-                .and_then(|s| s.get("ScanOnPush"))
-                .map(|s| self.boolean(s, "ScanOnPush")),
+            // A creation template has no scanning settings.
+            scan_on_push: if creation_template {
+                Value::new(SCAN_ON_PUSH)
+            } else {
+                self.scan_on_push(resource)
+            },
+            scan_frequency: None,
             encryption: Encryption {
                 // Not written: AES256, anchored where the configuration (or the resource) is.
                 encryption_type: match encryption.and_then(|e| e.get("EncryptionType")) {
@@ -189,7 +195,52 @@ impl<'a> Adapter<'_, 'a, '_> {
             TAG_MUTABILITY,
             "CloudFormation",
             candidates,
-            &|via| parameter_use(template, via),
+            &|via| parameter_use(template, via, TagMutability::Immutable.as_str()),
+        )
+    }
+
+    /// `ImageScanningConfiguration.ScanOnPush`: missing means `false`, anchored at the logical
+    /// id, where a remedy writes the setting (or the whole configuration).
+    fn scan_on_push(&mut self, resource: &Resource<'a>) -> Value<bool> {
+        let configuration = resource.properties.and_then(|p| p.get(SCANNING));
+        if let Some(configuration) = configuration.filter(|c| c.as_mapping().is_none()) {
+            // `!If` between configurations, a `!Ref`: not followed into structure here.
+            return Value::one(
+                SCAN_ON_PUSH,
+                Candidate {
+                    state: Known::Unknown(format!(
+                        "`{SCANNING}` is not written as a mapping ecrlint can read"
+                    )),
+                    origin: written_at(configuration, None),
+                },
+            );
+        }
+        let Some(value) = configuration.and_then(|c| c.get(SCAN_ON_PUSH)) else {
+            let anchor = self.lowering.anchor(match configuration {
+                Some(configuration) => Target::Missing {
+                    site: self.site,
+                    setting: SCAN_ON_PUSH,
+                    resource: resource.node,
+                    properties: Some(configuration),
+                },
+                None => Target::Missing {
+                    site: self.site,
+                    setting: SCANNING,
+                    resource: resource.node,
+                    properties: resource.properties,
+                },
+            });
+            return super::unwritten_scan_on_push(SCAN_ON_PUSH, resource.id_range, anchor);
+        };
+        let candidates = self.template.resolve(value);
+        let template = self.template;
+        super::scan_on_push(
+            self.lowering,
+            self.site,
+            SCAN_ON_PUSH,
+            "CloudFormation",
+            candidates,
+            &|via| parameter_use(template, via, "true"),
         )
     }
 
@@ -315,23 +366,22 @@ impl<'a> Adapter<'_, 'a, '_> {
             None => node.map(|n| self.text(n, setting)).into_iter().collect(),
         }
     }
-
-    fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
-        super::boolean(self.text(node, setting))
-    }
 }
 
-/// Whether the parameter whose `Default` gives a value would accept `IMMUTABLE` instead.
-fn parameter_use(template: &Template<'_>, via: &Related) -> ParameterUse {
+/// Whether the parameter whose `Default` gives a value would accept `value` instead (a
+/// boolean's allowed values in any letter case).
+fn parameter_use(template: &Template<'_>, via: &Related, value: &str) -> ParameterUse {
     let parameter = template
         .parameters
         .values()
         .find(|p| p.default.is_some_and(|d| d.range == via.range));
-    let accepts_immutable = parameter.is_some_and(|p| {
+    let accepts_remedy = parameter.is_some_and(|p| {
         p.allowed_values.is_empty()
-            || p.allowed_values
-                .iter()
-                .any(|v| v.as_str() == Some(TagMutability::Immutable.as_str()))
+            || p.allowed_values.iter().any(|v| {
+                v.as_str().is_some_and(|v| {
+                    v == value || (value == "true" && v.eq_ignore_ascii_case(value))
+                })
+            })
     });
-    ParameterUse { accepts_immutable }
+    ParameterUse { accepts_remedy }
 }

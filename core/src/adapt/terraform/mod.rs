@@ -31,6 +31,8 @@ use module::{blocks, body, reference, tag, Resource};
 
 pub(super) const TAG_MUTABILITY: &str = "image_tag_mutability";
 pub(super) const EXCLUSION_FILTER: &str = "image_tag_mutability_exclusion_filter";
+pub(super) const SCANNING: &str = "image_scanning_configuration";
+pub(super) const SCAN_ON_PUSH: &str = "scan_on_push";
 
 /// Any HCL body is Terraform's: the format decided it.
 pub(super) fn detect(root: &Node) -> Option<InputKind> {
@@ -206,10 +208,6 @@ impl<'a> Adapter<'_, 'a, '_> {
             .collect();
         let encryption = resource.blocks("encryption_configuration").next();
         let encryption_body = encryption.and_then(body);
-        let scanning = resource
-            .blocks("image_scanning_configuration")
-            .next()
-            .and_then(body);
         let (policy, lifecycle) = if template {
             (
                 resource.get("repository_policy"),
@@ -236,9 +234,13 @@ impl<'a> Adapter<'_, 'a, '_> {
             name: resource.get("name").map(|n| self.text(n, "name")),
             tag_mutability: self.tag_mutability(resource),
             exclusion_filters: filters,
-            scan_on_push: scanning
-                .and_then(|s| s.get("scan_on_push"))
-                .map(|s| self.boolean(s, "scan_on_push")),
+            // A creation template has no scanning settings.
+            scan_on_push: if template {
+                Value::new(SCAN_ON_PUSH)
+            } else {
+                self.scan_on_push(resource)
+            },
+            scan_frequency: None,
             encryption: Encryption {
                 encryption_type: match encryption_body.and_then(|e| e.get("encryption_type")) {
                     Some(t) => self.text(t, "encryption_type"),
@@ -289,7 +291,37 @@ impl<'a> Adapter<'_, 'a, '_> {
             "the AWS provider",
             candidates,
             &|_| ParameterUse {
-                accepts_immutable: true,
+                accepts_remedy: true,
+            },
+        )
+    }
+
+    /// `image_scanning_configuration { scan_on_push }`: missing means `false`, anchored at the
+    /// block's name, where a remedy writes the attribute (or the whole block).
+    fn scan_on_push(&mut self, resource: &Resource<'a>) -> Value<bool> {
+        let configuration = resource.blocks(SCANNING).next().and_then(body);
+        let Some(value) = configuration.and_then(|c| c.get(SCAN_ON_PUSH)) else {
+            let anchor = self.lowering.anchor(Target::Missing {
+                site: self.site,
+                setting: if configuration.is_some() {
+                    SCAN_ON_PUSH
+                } else {
+                    SCANNING
+                },
+                resource: resource.block,
+                properties: Some(configuration.unwrap_or(resource.body)),
+            });
+            return super::unwritten_scan_on_push(SCAN_ON_PUSH, resource.at, anchor);
+        };
+        let candidates = self.module.resolve(value);
+        super::scan_on_push(
+            self.lowering,
+            self.site,
+            SCAN_ON_PUSH,
+            "the AWS provider",
+            candidates,
+            &|_| ParameterUse {
+                accepts_remedy: true,
             },
         )
     }
@@ -513,10 +545,6 @@ impl<'a> Adapter<'_, 'a, '_> {
             }
         }
         out
-    }
-
-    fn boolean(&self, node: &'a Node, setting: &'static str) -> Value<bool> {
-        super::boolean(self.text(node, setting))
     }
 }
 
