@@ -66,6 +66,9 @@ pub enum InputKind {
     GetRepositoryPolicyOutput,
     GetRegistryPolicyOutput,
     DescribeRepositoriesOutput,
+    /// A lifecycle policy document (`{"rules": [...]}`).
+    LifecyclePolicy,
+    GetLifecyclePolicyOutput,
     /// A Terraform configuration (HCL).
     Terraform,
     /// Not a template, policy or ECR CLI output: never any finding but a syntax error.
@@ -258,6 +261,8 @@ impl InputKind {
             core::InputKind::GetRepositoryPolicyOutput => InputKind::GetRepositoryPolicyOutput,
             core::InputKind::GetRegistryPolicyOutput => InputKind::GetRegistryPolicyOutput,
             core::InputKind::DescribeRepositoriesOutput => InputKind::DescribeRepositoriesOutput,
+            core::InputKind::LifecyclePolicy => InputKind::LifecyclePolicy,
+            core::InputKind::GetLifecyclePolicyOutput => InputKind::GetLifecyclePolicyOutput,
             core::InputKind::Terraform => InputKind::Terraform,
             core::InputKind::Other => InputKind::Other,
         }

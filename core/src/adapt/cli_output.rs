@@ -1,9 +1,11 @@
 //! The output of the AWS CLI into the model: `aws ecr get-repository-policy` and
-//! `get-registry-policy` (a policy inside the JSON string `policyText`), and
+//! `get-registry-policy` (a policy inside the JSON string `policyText`),
+//! `aws ecr get-lifecycle-policy` (a lifecycle policy inside `lifecyclePolicyText`), and
 //! `aws ecr describe-repositories` / `create-repository`. These
 //! describe repositories that exist: there is no template to edit, so remedies become the
 //! `aws ecr …` commands that change the repository.
 
+use super::resolve::Literal;
 use super::{InputKind, Lowering, OwnerForm, Target};
 use crate::model::{
     Candidate, Deployed, Encryption, Known, Origin, Repository, RepositoryKind, TagMutability,
@@ -13,6 +15,13 @@ use crate::syntax::Node;
 use crate::text::Text;
 
 pub(super) fn detect(root: &Node) -> Option<InputKind> {
+    if root
+        .get("lifecyclePolicyText")
+        .and_then(Node::as_str)
+        .is_some()
+    {
+        return Some(InputKind::GetLifecyclePolicyOutput);
+    }
     if root.get("policyText").and_then(Node::as_str).is_some() {
         // Only a repository's policy comes with the repository's name.
         return Some(if root.get("repositoryName").is_some() {
@@ -63,6 +72,25 @@ pub(super) fn lower_policy_output<'a>(root: &'a Node, lowering: &mut Lowering<'a
             origin: super::written_at(text, None),
         },
     ));
+    lowering.model.repositories.push(repository);
+}
+
+/// `{"registryId": …, "repositoryName": …, "lifecyclePolicyText": "{…}", "lastEvaluatedAt": …}`.
+pub(super) fn lower_lifecycle_output<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let Some(text) = root.get("lifecyclePolicyText") else {
+        return;
+    };
+    let Some(policy) = super::lifecycle::lower_string(text, &Literal, lowering) else {
+        return;
+    };
+    let mut repository = deployed(root, lowering);
+    repository.lifecycle_policy = Value::one(
+        "lifecyclePolicyText",
+        Candidate {
+            state: Known::Is(Some(policy)),
+            origin: super::written_at(text, None),
+        },
+    );
     lowering.model.repositories.push(repository);
 }
 

@@ -8,6 +8,7 @@
 
 mod cli_output;
 pub mod cloudformation;
+mod lifecycle;
 mod policy;
 mod render;
 pub(crate) mod resolve;
@@ -42,6 +43,11 @@ pub enum InputKind {
     GetRegistryPolicyOutput,
     /// `aws ecr describe-repositories` (or `create-repository`) output.
     DescribeRepositoriesOutput,
+    /// A lifecycle policy document (`{"rules": [...]}`).
+    LifecyclePolicy,
+    /// `aws ecr get-lifecycle-policy`: a lifecycle policy inside the JSON string
+    /// `lifecyclePolicyText`.
+    GetLifecyclePolicyOutput,
     /// A Terraform configuration (`.tf`, HCL).
     Terraform,
     /// Not something ecrlint checks.
@@ -61,6 +67,8 @@ impl InputKind {
             InputKind::GetRepositoryPolicyOutput => "aws ecr get-repository-policy output",
             InputKind::GetRegistryPolicyOutput => "aws ecr get-registry-policy output",
             InputKind::DescribeRepositoriesOutput => "aws ecr describe-repositories output",
+            InputKind::LifecyclePolicy => "lifecycle policy",
+            InputKind::GetLifecyclePolicyOutput => "aws ecr get-lifecycle-policy output",
             InputKind::Terraform => "Terraform configuration",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
@@ -75,6 +83,7 @@ impl InputKind {
             .or_else(|| cli_output::detect(root))
             .or_else(|| terraform::detect_json(root))
             .or_else(|| policy::detect(root))
+            .or_else(|| lifecycle::detect(root))
             .unwrap_or(InputKind::Other)
     }
 
@@ -86,12 +95,16 @@ impl InputKind {
             InputKind::SamTemplate
         } else if head.contains("AWSTemplateFormatVersion") || head.contains("AWS::") {
             InputKind::CloudformationTemplate
+        } else if head.contains("lifecyclePolicyText") {
+            InputKind::GetLifecyclePolicyOutput
         } else if head.contains("policyText") {
             InputKind::GetRepositoryPolicyOutput
         } else if head.contains("repositoryArn") {
             InputKind::DescribeRepositoriesOutput
         } else if head.contains("Statement") {
             InputKind::RepositoryPolicy
+        } else if head.contains("rulePriority") {
+            InputKind::LifecyclePolicy
         } else {
             InputKind::Other
         }
@@ -362,6 +375,10 @@ pub(crate) fn lower<'a>(
         }
         InputKind::DescribeRepositoriesOutput => {
             cli_output::lower_repositories(root, &mut lowering)
+        }
+        InputKind::LifecyclePolicy => lifecycle::lower_document(root, &mut lowering),
+        InputKind::GetLifecyclePolicyOutput => {
+            cli_output::lower_lifecycle_output(root, &mut lowering)
         }
         InputKind::Terraform => terraform::lower(root, document.format, &mut lowering),
         InputKind::Other => {}

@@ -239,6 +239,10 @@ function fileName(result: CheckResult): string {
       return `get-registry-policy.${extension}`;
     case "describe-repositories-output":
       return `describe-repositories.${extension}`;
+    case "lifecycle-policy":
+      return `lifecycle-policy.${extension}`;
+    case "get-lifecycle-policy-output":
+      return `get-lifecycle-policy.${extension}`;
     case "terraform":
       return "main.tf";
     case "other":
