@@ -4,6 +4,7 @@
 
 pub(crate) mod duplicate_key;
 mod encryption_not_cmk;
+mod invalid_lifecycle_policy;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
 mod mutable_image_tags;
@@ -73,6 +74,7 @@ static RULES: &[&RuleMeta] = &[
     &mutable_image_tags::META,
     &encryption_not_cmk::META,
     &no_lifecycle_policy::META,
+    &invalid_lifecycle_policy::META,
     &invalid_syntax::META,
     &invalid_value::META,
     &unresolved_value::META,
@@ -158,4 +160,8 @@ pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     (&mutable_image_tags::META, mutable_image_tags::check),
     (&encryption_not_cmk::META, encryption_not_cmk::check),
     (&no_lifecycle_policy::META, no_lifecycle_policy::check),
+    (
+        &invalid_lifecycle_policy::META,
+        invalid_lifecycle_policy::check,
+    ),
 ];
