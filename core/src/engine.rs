@@ -23,8 +23,9 @@ use crate::text::TextRange;
 pub struct Checked {
     pub kind: InputKind,
     pub format: Format,
-    /// Whether the source (and every policy held in one of its strings) parsed. Fixes are never
-    /// applied to a source that did not, whatever rules are selected.
+    /// Whether the source (and every IAM policy held in one of its strings) parsed. Fixes are
+    /// never applied to a source that did not, whatever rules are selected. A lifecycle policy
+    /// that is not JSON is an ECR303 finding: no fix writes inside it.
     pub parsed: bool,
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -68,6 +68,9 @@ pub enum InputKind {
     DescribeRepositoriesOutput,
     GetRegistryScanningConfigurationOutput,
     BatchGetRepositoryScanningConfigurationOutput,
+    /// A lifecycle policy document (`{"rules": [...]}`).
+    LifecyclePolicy,
+    GetLifecyclePolicyOutput,
     /// A Terraform configuration (HCL).
     Terraform,
     /// Not a template, policy or ECR CLI output: never any finding but a syntax error.
@@ -266,6 +269,8 @@ impl InputKind {
             core::InputKind::BatchGetRepositoryScanningConfigurationOutput => {
                 InputKind::BatchGetRepositoryScanningConfigurationOutput
             }
+            core::InputKind::LifecyclePolicy => InputKind::LifecyclePolicy,
+            core::InputKind::GetLifecyclePolicyOutput => InputKind::GetLifecyclePolicyOutput,
             core::InputKind::Terraform => InputKind::Terraform,
             core::InputKind::Other => InputKind::Other,
         }

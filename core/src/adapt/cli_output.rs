@@ -1,10 +1,12 @@
 //! The output of the AWS CLI into the model: `aws ecr get-repository-policy` and
 //! `get-registry-policy` (a policy inside the JSON string `policyText`),
+//! `aws ecr get-lifecycle-policy` (a lifecycle policy inside `lifecyclePolicyText`),
 //! `aws ecr describe-repositories` / `create-repository`, `get-registry-scanning-configuration`
 //! and `batch-get-repository-scanning-configuration`. These describe a registry and repositories
 //! that exist: there is no template to edit, so remedies become the `aws ecr …` commands that
 //! change the repository.
 
+use super::resolve::Literal;
 use super::{InputKind, Lowering, OwnerForm, Target};
 use crate::model::{
     Anchor, Candidate, Deployed, Encryption, Known, Origin, RegistryScanning, Repository,
@@ -23,6 +25,13 @@ pub(super) fn detect(root: &Node) -> Option<InputKind> {
         .and_then(Node::as_sequence);
     if configurations.is_some_and(|c| c.items.is_empty() || c.items.iter().any(is_repository)) {
         return Some(InputKind::BatchGetRepositoryScanningConfigurationOutput);
+    }
+    if root
+        .get("lifecyclePolicyText")
+        .and_then(Node::as_str)
+        .is_some()
+    {
+        return Some(InputKind::GetLifecyclePolicyOutput);
     }
     if root.get("policyText").and_then(Node::as_str).is_some() {
         // Only a repository's policy comes with the repository's name.
@@ -74,6 +83,25 @@ pub(super) fn lower_policy_output<'a>(root: &'a Node, lowering: &mut Lowering<'a
             origin: super::written_at(text, None),
         },
     ));
+    lowering.model.repositories.push(repository);
+}
+
+/// `{"registryId": …, "repositoryName": …, "lifecyclePolicyText": "{…}", "lastEvaluatedAt": …}`.
+pub(super) fn lower_lifecycle_output<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let Some(text) = root.get("lifecyclePolicyText") else {
+        return;
+    };
+    let Some(policy) = super::lifecycle::lower_string(text, &Literal, lowering) else {
+        return;
+    };
+    let mut repository = deployed(root, lowering);
+    repository.lifecycle_policy = Value::one(
+        "lifecyclePolicyText",
+        Candidate {
+            state: Known::Is(Some(policy)),
+            origin: super::written_at(text, None),
+        },
+    );
     lowering.model.repositories.push(repository);
 }
 

@@ -8,6 +8,7 @@
 
 mod cli_output;
 pub mod cloudformation;
+mod lifecycle;
 mod policy;
 mod render;
 pub(crate) mod resolve;
@@ -47,6 +48,11 @@ pub enum InputKind {
     /// `aws ecr batch-get-repository-scanning-configuration` output: each repository's scan
     /// frequency in effect.
     BatchGetRepositoryScanningConfigurationOutput,
+    /// A lifecycle policy document (`{"rules": [...]}`).
+    LifecyclePolicy,
+    /// `aws ecr get-lifecycle-policy`: a lifecycle policy inside the JSON string
+    /// `lifecyclePolicyText`.
+    GetLifecyclePolicyOutput,
     /// A Terraform configuration (`.tf`, HCL).
     Terraform,
     /// Not something ecrlint checks.
@@ -72,6 +78,8 @@ impl InputKind {
             InputKind::BatchGetRepositoryScanningConfigurationOutput => {
                 "aws ecr batch-get-repository-scanning-configuration output"
             }
+            InputKind::LifecyclePolicy => "lifecycle policy",
+            InputKind::GetLifecyclePolicyOutput => "aws ecr get-lifecycle-policy output",
             InputKind::Terraform => "Terraform configuration",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
@@ -86,6 +94,7 @@ impl InputKind {
             .or_else(|| cli_output::detect(root))
             .or_else(|| terraform::detect_json(root))
             .or_else(|| policy::detect(root))
+            .or_else(|| lifecycle::detect(root))
             .unwrap_or(InputKind::Other)
     }
 
@@ -101,12 +110,16 @@ impl InputKind {
             InputKind::BatchGetRepositoryScanningConfigurationOutput
         } else if head.contains("scanningConfiguration") {
             InputKind::GetRegistryScanningConfigurationOutput
+        } else if head.contains("lifecyclePolicyText") {
+            InputKind::GetLifecyclePolicyOutput
         } else if head.contains("policyText") {
             InputKind::GetRepositoryPolicyOutput
         } else if head.contains("repositoryArn") {
             InputKind::DescribeRepositoriesOutput
         } else if head.contains("Statement") {
             InputKind::RepositoryPolicy
+        } else if head.contains("rulePriority") {
+            InputKind::LifecyclePolicy
         } else {
             InputKind::Other
         }
@@ -393,6 +406,10 @@ pub(crate) fn lower<'a>(
         }
         InputKind::BatchGetRepositoryScanningConfigurationOutput => {
             cli_output::lower_repository_scanning(root, &mut lowering)
+        }
+        InputKind::LifecyclePolicy => lifecycle::lower_document(root, &mut lowering),
+        InputKind::GetLifecyclePolicyOutput => {
+            cli_output::lower_lifecycle_output(root, &mut lowering)
         }
         InputKind::Terraform => terraform::lower(root, document.format, &mut lowering),
         InputKind::Other => {}

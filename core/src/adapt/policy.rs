@@ -56,7 +56,7 @@ pub(super) fn lower_string_with<'a>(
     resolver: &dyn Resolve<'a>,
     lowering: &mut Lowering<'a>,
 ) -> Option<Policy> {
-    let embedded = parse_embedded_json(lowering.source, text)?;
+    let embedded = parse_embedded_json(lowering.source, text, "policy")?;
     for error in &embedded.errors {
         lowering.embedded_syntax_error = true;
         lowering.raise(

@@ -6,6 +6,7 @@
 //! parameter `Default` it was reached through), or the place a default nobody wrote is anchored
 //! at. A value can be several candidates (`Fn::If`, `AllowedValues`), or unknown with a reason.
 
+pub mod lifecycle;
 pub mod policy;
 
 use smallvec::{smallvec, SmallVec};
@@ -13,6 +14,10 @@ use smallvec::{smallvec, SmallVec};
 use crate::diagnostic::Related;
 use crate::text::{Text, TextRange};
 
+pub use lifecycle::{
+    Action, Field, Level, LifecyclePolicy, LifecycleProblem, LifecycleRule, Literal, Section,
+    Selection, UnknownKey,
+};
 pub use policy::{
     names_everyone, principal_account, Clause, ConditionSet, ConditionValue, DocumentForm, Effect,
     Key, Owner, Policy, Principal, PrincipalForm, Statement,
@@ -28,6 +33,9 @@ pub struct Model {
     /// Repository policies whose repository the source does not name (a policy document on its
     /// own).
     pub policies: Vec<Value<Policy>>,
+    /// Lifecycle policies whose repository the source does not name (a policy document on its
+    /// own, a Terraform `aws_ecr_lifecycle_policy` for a repository declared elsewhere).
+    pub lifecycle_policies: Vec<Value<LifecyclePolicy>>,
     /// What the user's settings say about the world outside the source.
     pub assumed: Assumed,
 }
@@ -51,6 +59,38 @@ impl Model {
             .iter()
             .filter_map(|r| r.policy.as_ref())
             .chain(&self.policies)
+    }
+
+    /// Every lifecycle policy written (those of repositories and creation templates, and those
+    /// on their own), or unknown with the reason, each with its origin.
+    pub fn every_lifecycle_policy(
+        &self,
+    ) -> impl Iterator<Item = (Known<&LifecyclePolicy>, &Origin)> {
+        let attached = self
+            .repositories
+            .iter()
+            .flat_map(|r| &r.lifecycle_policy.candidates)
+            .filter_map(|c| {
+                let state = match &c.state {
+                    Known::Is(Some(policy)) => Known::Is(policy),
+                    Known::Unknown(reason) => Known::Unknown(reason.clone()),
+                    Known::Is(None) | Known::Rejected => return None,
+                };
+                Some((state, &c.origin))
+            });
+        let alone = self
+            .lifecycle_policies
+            .iter()
+            .flat_map(|v| &v.candidates)
+            .filter_map(|c| {
+                let state = match &c.state {
+                    Known::Is(policy) => Known::Is(policy),
+                    Known::Unknown(reason) => Known::Unknown(reason.clone()),
+                    Known::Rejected => return None,
+                };
+                Some((state, &c.origin))
+            });
+        attached.chain(alone)
     }
 }
 
@@ -115,9 +155,9 @@ pub struct Repository {
     /// own setting already combined. `None` where the source does not say.
     pub scan_frequency: Option<Value<Text>>,
     pub encryption: Encryption,
-    /// The lifecycle policy: its text, or `None` when the repository has none (a default nobody
-    /// wrote). No candidates when the source does not say (AWS CLI output that leaves it out).
-    pub lifecycle_policy: Value<Option<Text>>,
+    /// The lifecycle policy, or `None` when the repository has none (a default nobody wrote).
+    /// No candidates when the source does not say (AWS CLI output that leaves it out).
+    pub lifecycle_policy: Value<Option<LifecyclePolicy>>,
     /// The repository policy, when one is attached.
     pub policy: Option<Value<Policy>>,
     /// Anchors the remedies that rewrite the repository's settings as a whole.

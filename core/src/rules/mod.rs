@@ -5,6 +5,7 @@
 pub(crate) mod duplicate_key;
 mod encryption_not_cmk;
 mod image_scanning_disabled;
+mod invalid_lifecycle_policy;
 mod invalid_repository_policy;
 pub(crate) mod invalid_syntax;
 mod invalid_value;
@@ -78,6 +79,7 @@ static RULES: &[&RuleMeta] = &[
     &image_scanning_disabled::META,
     &encryption_not_cmk::META,
     &no_lifecycle_policy::META,
+    &invalid_lifecycle_policy::META,
     &invalid_repository_policy::META,
     &invalid_syntax::META,
     &invalid_value::META,
@@ -169,6 +171,10 @@ pub(crate) static CHECKS: &[(&RuleMeta, Check)] = &[
     ),
     (&encryption_not_cmk::META, encryption_not_cmk::check),
     (&no_lifecycle_policy::META, no_lifecycle_policy::check),
+    (
+        &invalid_lifecycle_policy::META,
+        invalid_lifecycle_policy::check,
+    ),
     (
         &invalid_repository_policy::META,
         invalid_repository_policy::check,

@@ -47,7 +47,8 @@ pub struct Embedded {
 }
 
 /// Parses the JSON held by a string scalar of `source`; `None` when `node` is not a string.
-pub fn parse_embedded_json(source: &str, node: &Node) -> Option<Embedded> {
+/// `subject` names the text in a syntax error: "the {subject} text is not valid JSON".
+pub fn parse_embedded_json(source: &str, node: &Node, subject: &str) -> Option<Embedded> {
     let scalar = node.as_scalar()?;
     let range = node.range;
     let (inner, host) = match scalar.style {
@@ -73,7 +74,7 @@ pub fn parse_embedded_json(source: &str, node: &Node) -> Option<Embedded> {
         Err(error) => {
             let mut error = to_error(&error, 0);
             error.range = map.range(error.range.start as usize, error.range.end as usize);
-            error.message = format!("the policy text is not valid JSON: {}", error.message);
+            error.message = format!("the {subject} text is not valid JSON: {}", error.message);
             embedded.errors.push(error);
             parse_ast(decoded, &ParseOptions::default()).ok()
         }
@@ -234,7 +235,7 @@ mod tests {
         let source = r#"{"policyText": "{\"Statement\": [{\"Principal\": \"*\"}]}"}"#;
         let doc = parse(source, Format::Json);
         let text = doc.root.as_ref().unwrap().get("policyText").unwrap();
-        let embedded = parse_embedded_json(source, text).unwrap();
+        let embedded = parse_embedded_json(source, text, "policy").unwrap();
         let principal = embedded
             .root
             .as_ref()
@@ -258,7 +259,7 @@ mod tests {
         let source = "P: |\n  {\n    \"Principal\": \"*\"\n  }\n";
         let doc = parse(source, Format::Yaml);
         let text = doc.root.as_ref().unwrap().get("P").unwrap();
-        let embedded = parse_embedded_json(source, text).unwrap();
+        let embedded = parse_embedded_json(source, text, "policy").unwrap();
         let principal = embedded.root.as_ref().unwrap().get("Principal").unwrap();
         assert_eq!(&source[principal.range.as_usize()], "\"*\"");
     }

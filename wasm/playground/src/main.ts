@@ -259,6 +259,10 @@ function fileName(result: CheckResult): string {
       return `get-registry-scanning-configuration.${extension}`;
     case "batch-get-repository-scanning-configuration-output":
       return `batch-get-repository-scanning-configuration.${extension}`;
+    case "lifecycle-policy":
+      return `lifecycle-policy.${extension}`;
+    case "get-lifecycle-policy-output":
+      return `get-lifecycle-policy.${extension}`;
     case "terraform":
       return "main.tf";
     case "other":

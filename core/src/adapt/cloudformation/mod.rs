@@ -7,14 +7,14 @@ mod template;
 
 pub use template::{intrinsic, Parameter, Resource, Template};
 
-use super::resolve::{Evaluated, Resolve};
+use super::resolve::{Evaluated, Literal, Resolve};
 use super::{
     text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
 };
 use crate::diagnostic::Related;
 use crate::model::{
-    Candidate, Encryption, Known, Policy, RegistryScanning, Replication, ReplicationDestination,
-    Repository, RepositoryKind, ScanningRule, TagMutability, Value,
+    Candidate, Encryption, Known, LifecyclePolicy, Policy, RegistryScanning, Replication,
+    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
 };
 use crate::syntax::write::Writer;
 use crate::syntax::{Format, Node};
@@ -113,11 +113,16 @@ impl<'a> Adapter<'_, 'a, '_> {
         } else {
             RepositoryKind::Repository
         };
-        let (policy_key, lifecycle) = if creation_template {
-            ("RepositoryPolicy", get("LifecyclePolicy"))
+        let (policy_key, lifecycle_key, lifecycle) = if creation_template {
+            (
+                "RepositoryPolicy",
+                "LifecyclePolicy",
+                get("LifecyclePolicy"),
+            )
         } else {
             (
                 "RepositoryPolicyText",
+                "LifecyclePolicyText",
                 get("LifecyclePolicy").and_then(|l| l.get("LifecyclePolicyText")),
             )
         };
@@ -165,9 +170,7 @@ impl<'a> Adapter<'_, 'a, '_> {
                     .map(|k| self.text(k, "KmsKey")),
             },
             lifecycle_policy: match lifecycle {
-                Some(l) => self
-                    .text(l, "LifecyclePolicyText")
-                    .map(|t| Known::Is(Some(t))),
+                Some(l) => self.lifecycle_policy(l, lifecycle_key),
                 None => Value::default_at("LifecyclePolicy", None, resource.id_range),
             },
             policy: get(policy_key).map(|p| self.policy(p, policy_key)),
@@ -274,6 +277,50 @@ impl<'a> Adapter<'_, 'a, '_> {
                         }
                     }
                     _ => continue,
+                },
+            };
+            value.candidates.push(Candidate {
+                state,
+                origin: written_at(candidate.at, candidate.origin),
+            });
+        }
+        value
+    }
+
+    /// A lifecycle policy: JSON text (a string, a parameter's `Default`), or structure. Text
+    /// that `Fn::Sub` or `Fn::Join` computes is unknown: its JSON is only known once filled in.
+    fn lifecycle_policy(
+        &mut self,
+        node: &'a Node,
+        setting: &'static str,
+    ) -> Value<Option<LifecyclePolicy>> {
+        let mut value = Value::new(setting);
+        for candidate in self.template.resolve(node) {
+            let state = match &candidate.value {
+                Evaluated::Node(document) if document.as_mapping().is_some() => Known::Is(Some(
+                    super::lifecycle::lower(document, self.template),
+                )),
+                Evaluated::Node(text) => {
+                    match super::lifecycle::lower_string(text, &Literal, self.lowering) {
+                        Some(policy) => Known::Is(Some(policy)),
+                        None => continue,
+                    }
+                }
+                Evaluated::Unknown(reason) => Known::Unknown(reason.clone()),
+                Evaluated::Text(_) | Evaluated::Opaque(_) => match intrinsic(candidate.at) {
+                    // `!Sub` with nothing to fill in is the text as written.
+                    Some(("Fn::Sub", text))
+                        if text.as_str().is_some_and(|t| !t.contains("${")) =>
+                    {
+                        match super::lifecycle::lower_string(text, &Literal, self.lowering) {
+                            Some(policy) => Known::Is(Some(policy)),
+                            None => continue,
+                        }
+                    }
+                    Some((function, _)) => Known::Unknown(format!(
+                        "the lifecycle policy text is built by `{function}`, and ecrlint reads only text written as it is"
+                    )),
+                    None => Known::Unknown("the lifecycle policy text is known only at deployment".into()),
                 },
             };
             value.candidates.push(Candidate {

@@ -18,8 +18,8 @@ use super::{
     text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
 };
 use crate::model::{
-    Candidate, Encryption, Known, Policy, RegistryScanning, Replication, ReplicationDestination,
-    Repository, RepositoryKind, ScanningRule, TagMutability, Value,
+    Candidate, Encryption, Known, LifecyclePolicy, Policy, RegistryScanning, Replication,
+    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
 };
 use crate::syntax::hcl::{HEREDOC, TEMPLATE};
 use crate::syntax::write::Writer;
@@ -155,12 +155,38 @@ impl<'a> Adapter<'_, 'a, '_> {
                 _ => {}
             }
         }
-        // Repository policies whose repository the module does not declare stand on their own.
+        // Policies whose repository the module does not declare stand on their own.
         for resource in module.resources_of_type("aws_ecr_repository_policy") {
             if self.attached_to(resource).is_none() {
                 if let Some(policy) = resource.get("policy") {
                     let policy = self.policy(policy, "policy");
                     self.lowering.model.policies.push(policy);
+                }
+            }
+        }
+        for resource in module.resources_of_type("aws_ecr_lifecycle_policy") {
+            if self.attached_to(resource).is_none() {
+                if let Some(policy) = resource.get("policy") {
+                    let policy = self.lifecycle_policy(policy, "policy");
+                    let alone = Value {
+                        setting: policy.setting,
+                        candidates: policy
+                            .candidates
+                            .into_iter()
+                            .filter_map(|c| {
+                                let state = match c.state {
+                                    Known::Is(Some(policy)) => Known::Is(policy),
+                                    Known::Unknown(reason) => Known::Unknown(reason),
+                                    Known::Is(None) | Known::Rejected => return None,
+                                };
+                                Some(Candidate {
+                                    state,
+                                    origin: c.origin,
+                                })
+                            })
+                            .collect(),
+                    };
+                    self.lowering.model.lifecycle_policies.push(alone);
                 }
             }
         }
@@ -255,7 +281,14 @@ impl<'a> Adapter<'_, 'a, '_> {
                     .map(|k| self.text(k, "kms_key")),
             },
             lifecycle_policy: match lifecycle {
-                Some(l) => self.text(l, "lifecycle_policy").map(|t| Known::Is(Some(t))),
+                Some(l) => self.lifecycle_policy(
+                    l,
+                    if template {
+                        "lifecycle_policy"
+                    } else {
+                        "policy"
+                    },
+                ),
                 None => Value::default_at("lifecycle_policy", None, resource.at),
             },
             policy: policy.map(|p| {
@@ -400,18 +433,105 @@ impl<'a> Adapter<'_, 'a, '_> {
 
     /// JSON in a heredoc: parsed where it stands, its `${…}` filled in by the module.
     fn policy_text(&mut self, heredoc: &'a Node) -> Option<Policy> {
+        let text = self.heredoc_text(heredoc)?;
+        super::policy::lower_string_with(text, self.inline_owner(), self.module, self.lowering)
+    }
+
+    /// A heredoc's body as a string scalar standing where it is written.
+    fn heredoc_text(&mut self, heredoc: &'a Node) -> Option<&'a Node> {
         let NodeKind::Tagged(tagged) = &heredoc.kind else {
             return None;
         };
         let body = tagged.value.range;
-        let text: &'a Node = self.lowering.arena.alloc(Node {
+        Some(self.lowering.arena.alloc(Node {
             range: body,
             kind: NodeKind::Scalar(Scalar {
                 text: Text::from(&self.lowering.source[body.as_usize()]),
                 style: ScalarStyle::Literal,
             }),
-        });
-        super::policy::lower_string_with(text, self.inline_owner(), self.module, self.lowering)
+        }))
+    }
+
+    /// A lifecycle policy: `jsonencode({…})` (every key and value at its own token), or JSON
+    /// text (a string, a heredoc, `file()`, `templatefile()`). Text whose `${…}` stand where JSON
+    /// cannot hold them (`"countNumber": ${var.days}`) is unknown until Terraform fills them in.
+    fn lifecycle_policy(
+        &mut self,
+        node: &'a Node,
+        setting: &'static str,
+    ) -> Value<Option<LifecyclePolicy>> {
+        let mut value = Value::new(setting);
+        let module = self.module;
+        for candidate in module.resolve(node) {
+            let text = match &candidate.value {
+                Evaluated::Node(document) if document.as_mapping().is_some() => {
+                    let policy = super::lifecycle::lower(document, module);
+                    value.candidates.push(Candidate {
+                        state: Known::Is(Some(policy)),
+                        origin: written_at(candidate.at, candidate.origin),
+                    });
+                    continue;
+                }
+                Evaluated::Node(heredoc) if tag(heredoc) == Some(HEREDOC) => {
+                    self.heredoc_text(heredoc)
+                }
+                Evaluated::Node(text) if text.as_scalar().is_some() => Some(*text),
+                Evaluated::Node(_) => None,
+                Evaluated::Unknown(reason) => {
+                    value.candidates.push(Candidate {
+                        state: Known::Unknown(reason.clone()),
+                        origin: written_at(candidate.at, candidate.origin),
+                    });
+                    continue;
+                }
+                Evaluated::Opaque(path) => {
+                    value.candidates.push(Candidate {
+                        state: Known::Unknown(format!("`{path}` is known only after apply")),
+                        origin: written_at(candidate.at, candidate.origin),
+                    });
+                    continue;
+                }
+                Evaluated::Text(_) => {
+                    value.candidates.push(Candidate {
+                        state: Known::Unknown(
+                            "the lifecycle policy text is built from pieces ecrlint does not read as JSON"
+                                .into(),
+                        ),
+                        origin: written_at(candidate.at, candidate.origin),
+                    });
+                    continue;
+                }
+            };
+            let Some(text) = text else {
+                continue;
+            };
+            let variables = match (tag(candidate.at), candidate.at.kind.tagged_value()) {
+                (Some("tf:call:templatefile"), Some(args)) => {
+                    args.as_sequence().and_then(|a| a.items.get(1))
+                }
+                _ => None,
+            };
+            module.template_variables.set(variables);
+            let lowered = super::lifecycle::lower_string(text, module, self.lowering);
+            module.template_variables.set(None);
+            let Some(policy) = lowered else {
+                continue;
+            };
+            let interpolated = text.as_scalar().is_some_and(|s| s.text.contains("${"));
+            let state = if policy.syntax_error.is_some() && interpolated {
+                Known::Unknown(
+                    "the lifecycle policy text is JSON only once Terraform fills in its `${…}`"
+                        .into(),
+                )
+            } else {
+                Known::Is(Some(policy))
+            };
+            value.candidates.push(Candidate {
+                state,
+                origin: written_at(candidate.at, candidate.origin),
+            });
+        }
+        value
     }
 
     /// `data.aws_iam_policy_document.NAME.json`: its statement blocks, lowered as the JSON
