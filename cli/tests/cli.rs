@@ -41,9 +41,9 @@ fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-const MUTABLE: &str = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: MUTABLE\n";
+const MUTABLE: &str = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: MUTABLE\n";
 const PUBLIC_POLICY: &str = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}\n  ]\n}\n";
-const CLEAN: &str = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: IMMUTABLE\n";
+const CLEAN: &str = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: IMMUTABLE\n";
 
 #[test]
 fn examples_in_every_format() {
@@ -142,7 +142,7 @@ fn clean_files_exit_zero() {
 
 #[test]
 fn info_findings_alone_exit_zero() {
-    let text = "Parameters:\n  M:\n    Type: String\nResources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: !Ref M\n";
+    let text = "Parameters:\n  M:\n    Type: String\nResources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: !Ref M\n      ImageScanningConfiguration: {ScanOnPush: true}\n";
     let dir = scratch(&[("t.yaml", text)]);
     let output = ecrlint(
         dir.path(),
@@ -213,7 +213,7 @@ fn fix_writes_the_file_and_reports_what_is_left() {
 
 #[test]
 fn unsafe_fixes_only_when_asked() {
-    let text = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: MUTABLE_WITH_EXCLUSION\n      ImageTagMutabilityExclusionFilters:\n        - ImageTagMutabilityExclusionFilterType: WILDCARD\n          ImageTagMutabilityExclusionFilterValue: dev-*\n";
+    let text = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: MUTABLE_WITH_EXCLUSION\n      ImageTagMutabilityExclusionFilters:\n        - ImageTagMutabilityExclusionFilterType: WILDCARD\n          ImageTagMutabilityExclusionFilterValue: dev-*\n";
     let dir = scratch(&[("t.yaml", text)]);
     let output = ecrlint(dir.path(), &["check", "t.yaml", "--fix"]);
     assert_eq!(code(&output), 1);
@@ -225,7 +225,7 @@ fn unsafe_fixes_only_when_asked() {
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(),
-        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: IMMUTABLE\n"
+        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: IMMUTABLE\n"
     );
 }
 
@@ -487,8 +487,8 @@ fn rules_and_explain() {
     assert_eq!(
         codes,
         [
-            "ECR101", "ECR102", "ECR103", "ECR105", "ECR201", "ECR301", "ECR302", "ECR401",
-            "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"
+            "ECR101", "ECR102", "ECR103", "ECR105", "ECR201", "ECR202", "ECR301", "ECR302",
+            "ECR303", "ECR401", "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"
         ]
     );
     let output = ecrlint(&repo(), &["explain", "public-repository"]);
@@ -517,6 +517,7 @@ fn terraform_files_are_checked_and_fixed() {
     let main_tf = r#"resource "aws_ecr_repository" "app" {
   name                 = "app"
   image_tag_mutability = "MUTABLE"
+  image_scanning_configuration { scan_on_push = true }
 }
 
 resource "aws_ecr_repository_policy" "app" {
@@ -539,7 +540,7 @@ resource "aws_ecr_repository_policy" "app" {
     assert_eq!(
         stdout(&output),
         "::warning title=ecrlint (ECR201 mutable-image-tags),file=infra/main.tf,line=3,col=26,endLine=3,endColumn=35::ECR201 `image_tag_mutability` is `MUTABLE`: image tags can be overwritten\n\
-         ::error title=ecrlint (ECR101 public-repository),file=infra/main.tf,line=11,col=19,endLine=11,endColumn=22::ECR101 repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix\n"
+         ::error title=ecrlint (ECR101 public-repository),file=infra/main.tf,line=12,col=19,endLine=12,endColumn=22::ECR101 repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix\n"
     );
     let walked = ecrlint(dir.path(), &["check", "--output-format", "github", "."]);
     assert_eq!(code(&walked), 1);
@@ -588,7 +589,7 @@ fn broken_terraform_is_a_syntax_finding() {
 /// its fix; `terraform.tfvars` and `--var-file` values win over the default.
 #[test]
 fn terraform_modules_are_checked_with_their_sibling_files() {
-    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n}\n";
+    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n";
     let variables_tf =
         "variable \"mutability\" {\n  type    = string\n  default = \"MUTABLE\"\n}\n";
     let dir = scratch(&[("m/main.tf", main_tf), ("m/variables.tf", variables_tf)]);

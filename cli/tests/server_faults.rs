@@ -80,12 +80,19 @@ impl Server {
         }
     }
 
-    /// Started and initialized, as an editor would.
+    /// Started and initialized, as an editor would. The documents here are bare repositories;
+    /// the cases are about the protocol, so their scanning is taken as covered by the registry
+    /// (`registryScanning`) and ECR201 alone stands for the findings.
     fn initialized() -> Server {
         let mut server = Server::start();
         let result = server.request(
             "initialize",
-            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+            json!({
+                "processId": null,
+                "rootUri": null,
+                "capabilities": {},
+                "initializationOptions": {"registryScanning": "covers-all"}
+            }),
         );
         assert!(result["result"]["capabilities"].is_object(), "{result}");
         server.notify("initialized", json!({}));

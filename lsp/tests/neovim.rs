@@ -16,7 +16,7 @@ AWSTemplateFormatVersion: \"2010-09-09\"
 Resources:
   Images:
     Type: AWS::ECR::Repository
-    Properties: {Tags: [{Key: team, Value: \"café 🚀 中文\"}], ImageTagMutability: MUTABLE}
+    Properties: {Tags: [{Key: team, Value: \"café 🚀 中文\"}], ImageTagMutability: MUTABLE, ImageScanningConfiguration: {ScanOnPush: true}}
 ";
 
 const SCRIPT: &str = r#"
@@ -147,7 +147,7 @@ fn neovim_applies_a_quick_fix_and_writes_the_exact_text() {
     let written = std::fs::read(&template).unwrap();
     assert_eq!(
         written,
-        TEMPLATE.replace("MUTABLE}", "IMMUTABLE}").into_bytes(),
+        TEMPLATE.replace("MUTABLE,", "IMMUTABLE,").into_bytes(),
         "the file Neovim wrote"
     );
 }

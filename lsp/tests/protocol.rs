@@ -29,6 +29,7 @@ Resources:
       RepositoryPolicyText:
         Statement:
           - {Sid: "é🚀中", Effect: Allow, Principal: "*", Action: "ecr:BatchGetImage"}
+      ImageScanningConfiguration: {ScanOnPush: true}
 "#;
 
 async fn started() -> TestClient {
@@ -608,7 +609,7 @@ async fn close_clears_the_diagnostics() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unused_ignore_is_greyed_out_and_removed_by_its_fix() {
     let mut client = started().await;
-    let text = "Resources:\n  Repo:  # ecrlint: ignore ECR101 -- was public once\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE}\n";
+    let text = "Resources:\n  Repo:  # ecrlint: ignore ECR101 -- was public once\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE, ImageScanningConfiguration: {ScanOnPush: true}}\n";
     client.open(URI, "yaml", 1, text).await;
     let published = client.diagnostics(URI).await;
     let unused = diagnostic(&published, "ECR905").clone();
@@ -630,7 +631,7 @@ async fn an_unused_ignore_is_greyed_out_and_removed_by_its_fix() {
     let edits = action_edits(&actions[0], URI);
     assert_eq!(
         apply_text_edits(text, &edits),
-        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE}\n"
+        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE, ImageScanningConfiguration: {ScanOnPush: true}}\n"
     );
     send_edits(&mut client, 2, &edits).await;
     let published = client.diagnostics_for_version(URI, 2).await;
@@ -682,7 +683,7 @@ async fn an_unsaved_json_document_is_read_as_json() {
 /// its fix; an unsaved edit there makes `main.tf` clean.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terraform_module_is_checked_across_its_files() {
-    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n}\n";
+    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n";
     let variables_tf = "variable \"mutability\" {\n  default = \"MUTABLE\"\n}\n";
     let module = tempfile::tempdir().unwrap();
     let main = module.path().join("main.tf");

@@ -126,9 +126,16 @@ fn kics_template_has_two_mutable_repositories() {
             )
         })
         .collect();
+    let scanning = "`ScanOnPush` is not set, so images are not scanned on push (the default is `false`); a registry scanning configuration with rules overrides this setting (set `registry-scanning = \"covers-all\"` when yours scans every repository)";
     assert_eq!(
         summary,
         vec![
+            (
+                "ECR202",
+                Position { line: 2, column: 3 },
+                scanning,
+                Some("Set `ImageScanningConfiguration: {ScanOnPush: true}`"),
+            ),
             (
                 "ECR201",
                 Position { line: 5, column: 27 },
@@ -141,10 +148,21 @@ fn kics_template_has_two_mutable_repositories() {
                 "`ImageTagMutability` is not set, so image tags are mutable (the default is `MUTABLE`)",
                 Some("Set `ImageTagMutability: IMMUTABLE`"),
             ),
+            (
+                "ECR202",
+                Position { line: 25, column: 3 },
+                scanning,
+                Some("Set `ImageScanningConfiguration: {ScanOnPush: true}`"),
+            ),
         ]
     );
-    assert_eq!(result.findings[0].url, ECR201_URL);
-    let fixed = api::fix(&text, &Settings::default(), FixOptions::default(), None).unwrap();
+    assert_eq!(result.findings[1].url, ECR201_URL);
+    // The mutability fixes alone, to read the edits they make.
+    let mutability = Settings {
+        select: Some(vec!["ECR201".into()]),
+        ..Settings::default()
+    };
+    let fixed = api::fix(&text, &mutability, FixOptions::default(), None).unwrap();
     let expected = text
         .replace(
             "ImageTagMutability: \"MUTABLE\"",
@@ -208,11 +226,18 @@ fn describe_repositories_output_names_the_mutable_repository() {
         .collect();
     assert_eq!(
         messages,
-        vec![(
-            "repository `project-a/nginx-web-app` has mutable image tags; run `aws ecr put-image-tag-mutability --repository-name project-a/nginx-web-app --image-tag-mutability IMMUTABLE --registry-id 123456789012`",
-            Position { line: 9, column: 35 },
-            false,
-        )]
+        vec![
+            (
+                "repository `project-a/nginx-web-app` has mutable image tags; run `aws ecr put-image-tag-mutability --repository-name project-a/nginx-web-app --image-tag-mutability IMMUTABLE --registry-id 123456789012`",
+                Position { line: 9, column: 35 },
+                false,
+            ),
+            (
+                "repository `project-a/nginx-web-app` does not scan images on push; a registry scanning configuration with rules overrides this setting (set `registry-scanning = \"covers-all\"` when yours scans every repository); run `aws ecr put-image-scanning-configuration --repository-name project-a/nginx-web-app --image-scanning-configuration scanOnPush=true --registry-id 123456789012`",
+                Position { line: 11, column: 31 },
+                false,
+            ),
+        ]
     );
 }
 
@@ -254,7 +279,7 @@ fn positions_count_utf16_units_before_a_finding() {
 fn settings_select_ignore_and_severity() {
     let text = example("kics-mutable-tags.yaml");
     let ignored = Settings {
-        ignore: Some(vec!["mutable-image-tags".into()]),
+        ignore: Some(vec!["mutable-image-tags".into(), "ECR202".into()]),
         ..Settings::default()
     };
     assert_eq!(api::check(&text, &ignored, None).unwrap().findings, vec![]);
@@ -273,7 +298,15 @@ fn settings_select_ignore_and_severity() {
         .iter()
         .map(|f| f.severity)
         .collect();
-    assert_eq!(severities, vec![Severity::Error, Severity::Error]);
+    assert_eq!(
+        severities,
+        vec![
+            Severity::Warning,
+            Severity::Error,
+            Severity::Error,
+            Severity::Warning
+        ]
+    );
 }
 
 #[test]
