@@ -41,9 +41,25 @@ fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-const MUTABLE: &str = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: MUTABLE\n";
+/// A repository that does everything else right (scanned, a customer-managed key, a lifecycle
+/// policy), with the tag mutability given.
+macro_rules! repository {
+    ($mutability:literal) => {
+        concat!(
+            "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n",
+            "      ImageScanningConfiguration: {ScanOnPush: true}\n",
+            "      EncryptionConfiguration: {EncryptionType: KMS, KmsKey: alias/images}\n",
+            "      LifecyclePolicy: {LifecyclePolicyText: '{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"untagged\", \"countType\": \"sinceImagePushed\", \"countUnit\": \"days\", \"countNumber\": 14}, \"action\": {\"type\": \"expire\"}}]}'}\n",
+            "      ImageTagMutability: ",
+            $mutability,
+            "\n"
+        )
+    };
+}
+
+const MUTABLE: &str = repository!("MUTABLE");
 const PUBLIC_POLICY: &str = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}\n  ]\n}\n";
-const CLEAN: &str = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: IMMUTABLE\n";
+const CLEAN: &str = repository!("IMMUTABLE");
 
 #[test]
 fn examples_in_every_format() {
@@ -68,7 +84,12 @@ fn json_findings_have_the_documented_shape() {
         ],
     );
     let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let first = &findings[0];
+    let first = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "ECR201")
+        .unwrap();
     let keys: Vec<&str> = first
         .as_object()
         .unwrap()
@@ -142,7 +163,10 @@ fn clean_files_exit_zero() {
 
 #[test]
 fn info_findings_alone_exit_zero() {
-    let text = "Parameters:\n  M:\n    Type: String\nResources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: !Ref M\n      ImageScanningConfiguration: {ScanOnPush: true}\n";
+    let text = concat!(
+        "Parameters:\n  M:\n    Type: String\n",
+        repository!("!Ref M")
+    );
     let dir = scratch(&[("t.yaml", text)]);
     let output = ecrlint(
         dir.path(),
@@ -151,7 +175,7 @@ fn info_findings_alone_exit_zero() {
     assert_eq!(code(&output), 0);
     assert_eq!(
         stdout(&output),
-        "::notice title=ecrlint (ECR903 unresolved-value),file=t.yaml,line=8,col=27,endLine=8,endColumn=33::ECR903 cannot tell whether image tags are mutable: parameter `M` has no Default, so its value is chosen at deployment\n"
+        "::notice title=ecrlint (ECR903 unresolved-value),file=t.yaml,line=11,col=27,endLine=11,endColumn=33::ECR903 cannot tell whether image tags are mutable: parameter `M` has no Default, so its value is chosen at deployment\n"
     );
 }
 
@@ -213,7 +237,10 @@ fn fix_writes_the_file_and_reports_what_is_left() {
 
 #[test]
 fn unsafe_fixes_only_when_asked() {
-    let text = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: MUTABLE_WITH_EXCLUSION\n      ImageTagMutabilityExclusionFilters:\n        - ImageTagMutabilityExclusionFilterType: WILDCARD\n          ImageTagMutabilityExclusionFilterValue: dev-*\n";
+    let text = concat!(
+        repository!("MUTABLE_WITH_EXCLUSION"),
+        "      ImageTagMutabilityExclusionFilters:\n        - ImageTagMutabilityExclusionFilterType: WILDCARD\n          ImageTagMutabilityExclusionFilterValue: dev-*\n"
+    );
     let dir = scratch(&[("t.yaml", text)]);
     let output = ecrlint(dir.path(), &["check", "t.yaml", "--fix"]);
     assert_eq!(code(&output), 1);
@@ -225,7 +252,7 @@ fn unsafe_fixes_only_when_asked() {
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("t.yaml")).unwrap(),
-        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageScanningConfiguration: {ScanOnPush: true}\n      ImageTagMutability: IMMUTABLE\n"
+        CLEAN
     );
 }
 
@@ -518,6 +545,10 @@ fn terraform_files_are_checked_and_fixed() {
   name                 = "app"
   image_tag_mutability = "MUTABLE"
   image_scanning_configuration { scan_on_push = true }
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = "alias/images"
+  }
 }
 
 resource "aws_ecr_repository_policy" "app" {
@@ -527,6 +558,17 @@ resource "aws_ecr_repository_policy" "app" {
       Effect    = "Allow"
       Principal = "*"
       Action    = "ecr:BatchGetImage"
+    }]
+  })
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      selection    = { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = 14 }
+      action       = { type = "expire" }
     }]
   })
 }
@@ -540,7 +582,7 @@ resource "aws_ecr_repository_policy" "app" {
     assert_eq!(
         stdout(&output),
         "::warning title=ecrlint (ECR201 mutable-image-tags),file=infra/main.tf,line=3,col=26,endLine=3,endColumn=35::ECR201 `image_tag_mutability` is `MUTABLE`: image tags can be overwritten\n\
-         ::error title=ecrlint (ECR101 public-repository),file=infra/main.tf,line=12,col=19,endLine=12,endColumn=22::ECR101 repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix\n"
+         ::error title=ecrlint (ECR101 public-repository),file=infra/main.tf,line=16,col=19,endLine=16,endColumn=22::ECR101 repository policy allows everyone: `Principal` is `*` and no condition limits the caller; give the owning account with `--account-id` (or `account-id` in ecrlint.toml) for a fix\n"
     );
     let walked = ecrlint(dir.path(), &["check", "--output-format", "github", "."]);
     assert_eq!(code(&walked), 1);
@@ -589,7 +631,13 @@ fn broken_terraform_is_a_syntax_finding() {
 /// its fix; `terraform.tfvars` and `--var-file` values win over the default.
 #[test]
 fn terraform_modules_are_checked_with_their_sibling_files() {
-    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n";
+    let main_tf = concat!(
+        "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n",
+        "  image_scanning_configuration { scan_on_push = true }\n",
+        "  encryption_configuration {\n    encryption_type = \"KMS\"\n    kms_key         = \"alias/images\"\n  }\n}\n\n",
+        "resource \"aws_ecr_lifecycle_policy\" \"app\" {\n  repository = aws_ecr_repository.app.name\n",
+        "  policy     = jsonencode({ rules = [{ rulePriority = 1, selection = { tagStatus = \"any\", countType = \"imageCountMoreThan\", countNumber = 100 }, action = { type = \"expire\" } }] })\n}\n"
+    );
     let variables_tf =
         "variable \"mutability\" {\n  type    = string\n  default = \"MUTABLE\"\n}\n";
     let dir = scratch(&[("m/main.tf", main_tf), ("m/variables.tf", variables_tf)]);

@@ -82,7 +82,8 @@ impl Server {
 
     /// Started and initialized, as an editor would. The documents here are bare repositories;
     /// the cases are about the protocol, so their scanning is taken as covered by the registry
-    /// (`registryScanning`) and ECR201 alone stands for the findings.
+    /// (`registryScanning`), the informational rules are off, and ECR201 alone stands for the
+    /// findings.
     fn initialized() -> Server {
         let mut server = Server::start();
         let result = server.request(
@@ -91,7 +92,10 @@ impl Server {
                 "processId": null,
                 "rootUri": null,
                 "capabilities": {},
-                "initializationOptions": {"registryScanning": "covers-all"}
+                "initializationOptions": {
+                    "registryScanning": "covers-all",
+                    "ignore": ["ECR301", "ECR302"]
+                }
             }),
         );
         assert!(result["result"]["capabilities"].is_object(), "{result}");

@@ -16,7 +16,9 @@ AWSTemplateFormatVersion: \"2010-09-09\"
 Resources:
   Images:
     Type: AWS::ECR::Repository
-    Properties: {Tags: [{Key: team, Value: \"café 🚀 中文\"}], ImageTagMutability: MUTABLE, ImageScanningConfiguration: {ScanOnPush: true}}
+    Properties: {Tags: [{Key: team, Value: \"café 🚀 中文\"}], ImageTagMutability: MUTABLE, ImageScanningConfiguration: {ScanOnPush: true}, \
+EncryptionConfiguration: {EncryptionType: KMS, KmsKey: alias/images}, LifecyclePolicy: {LifecyclePolicyText: \
+'{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"any\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 100}, \"action\": {\"type\": \"expire\"}}]}'}}
 ";
 
 const SCRIPT: &str = r#"

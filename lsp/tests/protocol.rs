@@ -30,6 +30,9 @@ Resources:
         Statement:
           - {Sid: "é🚀中", Effect: Allow, Principal: "*", Action: "ecr:BatchGetImage"}
       ImageScanningConfiguration: {ScanOnPush: true}
+      EncryptionConfiguration: {EncryptionType: KMS, KmsKey: alias/images}
+      LifecyclePolicy:
+        LifecyclePolicyText: '{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 100}, "action": {"type": "expire"}}]}'
 "#;
 
 async fn started() -> TestClient {
@@ -609,7 +612,7 @@ async fn close_clears_the_diagnostics() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unused_ignore_is_greyed_out_and_removed_by_its_fix() {
     let mut client = started().await;
-    let text = "Resources:\n  Repo:  # ecrlint: ignore ECR101 -- was public once\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE, ImageScanningConfiguration: {ScanOnPush: true}}\n";
+    let text = "Resources:\n  Repo:  # ecrlint: ignore ECR101 -- was public once\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE, ImageScanningConfiguration: {ScanOnPush: true}, EncryptionConfiguration: {EncryptionType: KMS, KmsKey: alias/images}, LifecyclePolicy: {LifecyclePolicyText: '{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"any\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 100}, \"action\": {\"type\": \"expire\"}}]}'}}\n";
     client.open(URI, "yaml", 1, text).await;
     let published = client.diagnostics(URI).await;
     let unused = diagnostic(&published, "ECR905").clone();
@@ -631,7 +634,7 @@ async fn an_unused_ignore_is_greyed_out_and_removed_by_its_fix() {
     let edits = action_edits(&actions[0], URI);
     assert_eq!(
         apply_text_edits(text, &edits),
-        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE, ImageScanningConfiguration: {ScanOnPush: true}}\n"
+        "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties: {ImageTagMutability: IMMUTABLE, ImageScanningConfiguration: {ScanOnPush: true}, EncryptionConfiguration: {EncryptionType: KMS, KmsKey: alias/images}, LifecyclePolicy: {LifecyclePolicyText: '{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"any\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 100}, \"action\": {\"type\": \"expire\"}}]}'}}\n"
     );
     send_edits(&mut client, 2, &edits).await;
     let published = client.diagnostics_for_version(URI, 2).await;
@@ -683,7 +686,7 @@ async fn an_unsaved_json_document_is_read_as_json() {
 /// its fix; an unsaved edit there makes `main.tf` clean.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terraform_module_is_checked_across_its_files() {
-    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n";
+    let main_tf = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n  encryption_configuration {\n    encryption_type = \"KMS\"\n    kms_key         = \"alias/images\"\n  }\n}\n\nresource \"aws_ecr_lifecycle_policy\" \"app\" {\n  repository = aws_ecr_repository.app.name\n  policy     = jsonencode({ rules = [{ rulePriority = 1, selection = { tagStatus = \"any\", countType = \"imageCountMoreThan\", countNumber = 100 }, action = { type = \"expire\" } }] })\n}\n";
     let variables_tf = "variable \"mutability\" {\n  default = \"MUTABLE\"\n}\n";
     let module = tempfile::tempdir().unwrap();
     let main = module.path().join("main.tf");

@@ -66,7 +66,7 @@ images, or accept the finding (it is `info`).
         "AWS Config ecr-repository-cmk-encryption-enabled",
     ],
     fix: FixAvailability::None,
-    default: false,
+    default: true,
 };
 
 const QUESTION: &str = "whether images are encrypted with a customer-managed key";

@@ -67,7 +67,7 @@ start.
         "AWS Config ecr-private-lifecycle-policy-configured",
     ],
     fix: FixAvailability::None,
-    default: false,
+    default: true,
 };
 
 pub(super) fn check(model: &Model, report: &mut Report) {

@@ -1,11 +1,13 @@
 use super::*;
 use crate::{apply_edits, check, fix};
 
-/// The settings of these tests: the registry scans every repository, so that the sources,
-/// written to exercise suppressions of ECR201, need no scanning settings of their own.
+/// The settings of these tests: the registry scans every repository and the informational
+/// rules are off, so that the sources, written to exercise suppressions of ECR201, need no
+/// scanning, encryption or lifecycle settings of their own.
 fn settings() -> Settings {
     Settings {
         registry_scanning: crate::settings::RegistryScanningSetting::CoversAll,
+        ignore: vec!["ECR301".into(), "ECR302".into()],
         ..Settings::default()
     }
 }
@@ -320,12 +322,16 @@ Resources:
 fn an_ignore_for_a_rule_switched_off_is_not_reported() {
     let source = MUTABLE.replace("MUTABLE\n", "IMMUTABLE  # ecrlint: ignore ECR201\n");
     let off = Settings {
-        ignore: vec!["ECR201".into()],
+        ignore: vec!["ECR201".into(), "ECR301".into(), "ECR302".into()],
         ..settings()
     };
     assert_eq!(findings_with(&source, &off), Vec::<String>::new());
     let no_unused = Settings {
-        ignore: vec!["unused-suppression".into()],
+        ignore: vec![
+            "unused-suppression".into(),
+            "ECR301".into(),
+            "ECR302".into(),
+        ],
         ..settings()
     };
     assert_eq!(findings_with(&source, &no_unused), Vec::<String>::new());
