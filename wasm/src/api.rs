@@ -38,6 +38,17 @@ pub struct Settings {
     pub registry_scanning: Option<String>,
 }
 
+/// The keys of [`Settings`] as JavaScript writes them: serde-wasm-bindgen ignores keys it does not
+/// know, so `lib.rs` refuses any other before reading.
+pub const SETTINGS_KEYS: &[&str] = &[
+    "select",
+    "ignore",
+    "accountId",
+    "severity",
+    "trustedAccounts",
+    "registryScanning",
+];
+
 /// Options of `fix`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Tsify)]
 #[serde(deny_unknown_fields)]

@@ -11,13 +11,13 @@ use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use api::{CheckResult, FixOptions, FixResult, Rule, Settings};
+use api::{CheckResult, FixOptions, FixResult, Rule, Settings, SETTINGS_KEYS};
 
 fn settings(settings: Option<Ts<Settings>>) -> Result<Settings, JsError> {
     Ok(match settings {
         Some(settings) => {
             let value = settings.js_value();
-            known_keys_only(&value, &["select", "ignore", "accountId", "severity"])
+            known_keys_only(&value, SETTINGS_KEYS)
                 .and_then(|()| serde_wasm_bindgen::from_value(value).map_err(serde_message))
                 .map_err(|e| JsError::new(&format!("invalid settings: {e}")))?
         }

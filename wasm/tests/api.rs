@@ -357,6 +357,22 @@ fn invalid_settings_are_refused_with_every_problem() {
 }
 
 #[test]
+fn the_settings_keys_checked_in_javascript_are_the_fields_of_settings() {
+    let error = serde_json::from_str::<Settings>(r#"{"zzz": 1}"#).unwrap_err();
+    let expected: Vec<String> = api::SETTINGS_KEYS
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "unknown field `zzz`, expected one of {} at line 1 column 6",
+            expected.join(", ")
+        )
+    );
+}
+
+#[test]
 fn trusted_accounts_turn_on_untrusted_account() {
     let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "ecr:BatchGetImage"}]}"#;
     assert_eq!(

@@ -253,7 +253,7 @@ test("ImageTagMutability: MUTABLE is fixed to IMMUTABLE from the tooltip, the re
   const { page, context, problems } = await open();
   const template = await example("kics-mutable-tags.yaml");
   await paste(page, template);
-  await findings(page, ["ECR201", "ECR201"]);
+  await findings(page, ["ECR202", "ECR301", "ECR302", "ECR201", "ECR201", "ECR202", "ECR301", "ECR302"]);
   assert.equal(await page.textContent("#kind"), "CloudFormation template (YAML)");
   // The menu no longer names the example that was shown before the paste.
   assert.equal(await page.inputValue("#examples"), "");
@@ -274,18 +274,23 @@ test("ImageTagMutability: MUTABLE is fixed to IMMUTABLE from the tooltip, the re
 
   const once = template.replace('ImageTagMutability: "MUTABLE"', 'ImageTagMutability: "IMMUTABLE"');
   assert.equal(await editorText(page), once);
-  await findings(page, ["ECR201"]);
+  await findings(page, ["ECR202", "ECR301", "ECR302", "ECR201", "ECR202", "ECR301", "ECR302"]);
 
+  // Fix all: the other repository's tags, and scanning on push for both; the informational
+  // findings (encryption, lifecycle) have no automatic fix and stay.
   await page.click("#fix-all");
+  const scanning = "      ImageScanningConfiguration:\n        ScanOnPush: true\n";
   assert.equal(
     await editorText(page),
-    once.replace(
-      "  MyRepository4:\n    Type: AWS::ECR::Repository\n    Properties:\n",
-      "  MyRepository4:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: IMMUTABLE\n",
-    ),
+    once
+      .replace('      ImageTagMutability: "IMMUTABLE"', `${scanning}      ImageTagMutability: "IMMUTABLE"`)
+      .replace(
+        "  MyRepository4:\n    Type: AWS::ECR::Repository\n    Properties:\n",
+        `  MyRepository4:\n    Type: AWS::ECR::Repository\n    Properties:\n${scanning}      ImageTagMutability: IMMUTABLE\n`,
+      ),
   );
-  await findings(page, []);
-  assert.equal(await page.textContent("#announce"), "Applied 1 fix.");
+  await findings(page, ["ECR301", "ECR302", "ECR301", "ECR302"]);
+  assert.equal(await page.textContent("#announce"), "Applied 3 fixes.");
   assert.equal(await page.isDisabled("#fix-all"), true);
   assert.deepEqual(problems, []);
   await context.close();
@@ -295,7 +300,7 @@ test("a share link carries the text in its fragment and restores it", async () =
   const { page, context, problems } = await open();
   const text = (await example("describe-repositories-output.json")).replace("project-a/api", "équipe-🚀/api");
   await paste(page, text);
-  await findings(page, ["ECR201"]);
+  await findings(page, ["ECR201", "ECR202", "ECR301"]);
   await page.click("#share");
   await page.locator("#share-link").waitFor({ state: "visible" });
   const link = await page.inputValue("#share-link");
@@ -306,7 +311,7 @@ test("a share link carries the text in its fragment and restores it", async () =
   const served = server.served.length;
   const shared = await open({ path: link.slice(server.url.length) });
   assert.equal(await editorText(shared.page), text);
-  await findings(shared.page, ["ECR201"]);
+  await findings(shared.page, ["ECR201", "ECR202", "ECR301"]);
   assert.equal(await shared.page.textContent("#kind"), "aws ecr describe-repositories output (JSON)");
   // The fragment never reached the server: it saw the page's own files, by their plain paths.
   assert.deepEqual(
@@ -338,10 +343,10 @@ test("the examples menu has the six examples, each detected for what it is", asy
     await page.selectOption("#examples", id);
     const codes = {
       "conformity-exposed-policy": ["ECR101", "ECR102"],
-      "kics-mutable-tags": ["ECR201", "ECR201"],
+      "kics-mutable-tags": ["ECR202", "ECR301", "ECR302", "ECR201", "ECR201", "ECR202", "ECR301", "ECR302"],
       "get-repository-policy": ["ECR101"],
-      "describe-repositories": ["ECR201"],
-      terraform: ["ECR201", "ECR101"],
+      "describe-repositories": ["ECR201", "ECR202", "ECR301"],
+      terraform: ["ECR201", "ECR301", "ECR302", "ECR101"],
       "clean-template": [],
     }[id];
     assert.ok(codes !== undefined);
@@ -351,13 +356,31 @@ test("the examples menu has the six examples, each detected for what it is", asy
   }
   assert.deepEqual(seen, [
     ["conformity-exposed-policy", "repository policy (JSON)", [null, "Allow only pulling images instead of ecr:* (unsafe)"]],
-    ["kics-mutable-tags", "CloudFormation template (YAML)", ["Set ImageTagMutability to IMMUTABLE", "Set ImageTagMutability: IMMUTABLE"]],
+    [
+      "kics-mutable-tags",
+      "CloudFormation template (YAML)",
+      [
+        "Set ImageScanningConfiguration: {ScanOnPush: true}",
+        null,
+        null,
+        "Set ImageTagMutability to IMMUTABLE",
+        "Set ImageTagMutability: IMMUTABLE",
+        "Set ImageScanningConfiguration: {ScanOnPush: true}",
+        null,
+        null,
+      ],
+    ],
     ["get-repository-policy", "aws ecr get-repository-policy output (JSON)", ["Allow only the owning account (arn:aws:iam::123456789012:root)"]],
-    ["describe-repositories", "aws ecr describe-repositories output (JSON)", [null]],
+    ["describe-repositories", "aws ecr describe-repositories output (JSON)", [null, null, null]],
     [
       "terraform",
       "Terraform configuration (HCL)",
-      ['Set image_tag_mutability = "IMMUTABLE"', "Allow only the owning account (arn:aws:iam::${data.aws_caller_identity.current.account_id}:root)"],
+      [
+        'Set image_tag_mutability = "IMMUTABLE"',
+        null,
+        null,
+        "Allow only the owning account (arn:aws:iam::${data.aws_caller_identity.current.account_id}:root)",
+      ],
     ],
     ["clean-template", "CloudFormation template (YAML)", []],
   ]);
@@ -434,7 +457,7 @@ test("works with the keyboard alone", async () => {
       ),
     );
   }
-  assert.deepEqual(rest, ["share", "download", "cm-content", "fix-all", "include-unsafe", "rule", "location", "fix"]);
+  assert.deepEqual(rest, ["trusted-accounts", "share", "download", "cm-content", "fix-all", "include-unsafe", "rule", "location", "fix"]);
   await page.keyboard.press("Enter");
   await findings(page, []);
   assert.match(await editorText(page), /"Principal": \{"AWS": "arn:aws:iam::123456789012:root"\}/);
@@ -445,7 +468,7 @@ test("works with the keyboard alone", async () => {
 test("reads well on a narrow screen in dark mode; screenshots saved", async () => {
   const wide = await open();
   await wide.page.selectOption("#examples", "kics-mutable-tags");
-  await findings(wide.page, ["ECR201", "ECR201"]);
+  await findings(wide.page, ["ECR202", "ECR301", "ECR302", "ECR201", "ECR201", "ECR202", "ECR301", "ECR302"]);
   await wide.page.screenshot({ path: join(ARTIFACTS, "playground.png") });
   await wide.context.close();
 
