@@ -62,7 +62,12 @@ function lineHtml(text, underlines) {
   const chars = [...text];
   let html = "";
   let column = 1;
-  for (const { start, end, severity } of [...underlines].sort((a, b) => a.start - b.start)) {
+  // Findings on the same stretch of text share one squiggle, the most severe one's colour.
+  const rank = { error: 0, warning: 1, info: 2 };
+  const sorted = [...underlines].sort((a, b) => a.start - b.start || rank[a.severity] - rank[b.severity]);
+  for (const { start: from, end, severity } of sorted) {
+    const start = Math.max(from, column);
+    if (end <= start) continue;
     html += escape(chars.slice(column - 1, start - 1).join(""));
     html += `<span class="squiggle ${severity}">${escape(chars.slice(start - 1, end - 1).join(""))}</span>`;
     column = end;
