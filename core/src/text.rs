@@ -84,8 +84,8 @@ pub struct LineCol {
     pub col: u32,
 }
 
-/// Line starts of a text. Lines end at `\n`; a `\r` before it belongs to the line ending, so
-/// CRLF files have the same columns as LF files.
+/// Line starts of a text. Lines end at `\n`, `\r\n` or a lone `\r` (the three line endings of
+/// YAML and of the LSP specification); CRLF files have the same columns as LF files.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
@@ -99,8 +99,9 @@ impl LineIndex {
         let mut line_starts = vec![0];
         let mut ascii = Vec::new();
         let mut line_ascii = true;
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(to_u32(i + 1));
                 ascii.push(line_ascii);
                 line_ascii = true;
@@ -130,11 +131,15 @@ impl LineIndex {
     pub fn line_range(&self, line: u32, text: &str) -> TextRange {
         let start = self.line_starts[line as usize];
         let Some(&next) = self.line_starts.get(line as usize + 1) else {
-            // The last line has no line ending; a stray `\r` there is content.
             return TextRange::new(start, self.len);
         };
+        // The ending is one byte (`\n`, a lone `\r`) or `\r\n`.
         let mut end = next - 1;
-        if end > start && text.as_bytes().get(end as usize - 1) == Some(&b'\r') {
+        let bytes = text.as_bytes();
+        if bytes.get(end as usize) == Some(&b'\n')
+            && end > start
+            && bytes.get(end as usize - 1) == Some(&b'\r')
+        {
             end -= 1;
         }
         TextRange::new(start, end)
@@ -191,10 +196,16 @@ impl LineIndex {
         line_end
     }
 
-    /// The line ending the text uses most: `"\r\n"` when its first line ends so, else `"\n"`.
+    /// The line ending the text uses: the first line's (`"\r\n"`, a lone `"\r"`), else `"\n"`.
     pub fn line_ending(text: &str) -> &'static str {
-        match text.find('\n') {
-            Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        match text.find(['\n', '\r']) {
+            Some(i) if text.as_bytes()[i] == b'\r' => {
+                if text.as_bytes().get(i + 1) == Some(&b'\n') {
+                    "\r\n"
+                } else {
+                    "\r"
+                }
+            }
             _ => "\n",
         }
     }
@@ -244,5 +255,26 @@ mod tests {
             6
         );
         assert_eq!(LineIndex::line_ending(text), "\r\n");
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "a\rbé\r\nc\n\rd\r";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 6);
+        let lines: Vec<&str> = (0..6)
+            .map(|l| &text[index.line_range(l, text).as_usize()])
+            .collect();
+        assert_eq!(lines, ["a", "bé", "c", "", "d", ""]);
+        let d = text.find('d').unwrap() as u32;
+        let at = index.line_col(d, text, Encoding::Utf16);
+        assert_eq!(at, LineCol { line: 4, col: 0 });
+        assert_eq!(index.offset(at, text, Encoding::Utf16), d);
+        assert_eq!(
+            index.offset(LineCol { line: 1, col: 9 }, text, Encoding::Utf16),
+            5
+        );
+        assert_eq!(LineIndex::line_ending(text), "\r");
+        assert_eq!(LineIndex::line_ending("a\nb\r"), "\n");
     }
 }

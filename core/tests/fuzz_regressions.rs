@@ -89,17 +89,17 @@ fn a_column_of_u32_max_clamps_to_the_line_end() {
     }
 }
 
-/// Found by the property tests: a text ending in a lone `\r` (no `\n` after it). Lines end at `\n`
-/// and a `\r` belongs to the line ending only before one, so the position after that `\r` is
-/// column 1 and maps back to offset 1.
+/// Found by the property tests: a text ending in a lone `\r` (no `\n` after it). A lone `\r` ends a
+/// line (as the LSP specification and YAML say), so the position after it is the start of a second,
+/// empty line and maps back to offset 1.
 #[test]
-fn a_lone_cr_at_the_end_is_content() {
+fn a_lone_cr_at_the_end_ends_a_line() {
     let text = "\r";
     let index = LineIndex::new(text);
     let end = index.line_col(1, text, Encoding::Utf16);
-    assert_eq!(end, LineCol { line: 0, col: 1 });
+    assert_eq!(end, LineCol { line: 1, col: 0 });
     assert_eq!(index.offset(end, text, Encoding::Utf16), 1);
-    assert_eq!(index.line_range(0, text).end, 1);
+    assert_eq!(index.line_range(0, text).end, 0);
 }
 
 /// Found by the `fix_roundtrip` target: a YAML flow mapping whose `{` is followed by a space or a

@@ -62,7 +62,11 @@ proptest! {
             prop_assert_eq!(back, addressable(&text, offset), "{:?} {:?}", encoding, position);
         }
         // UTF-16 and character columns differ exactly by the surrogate pairs before the offset.
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let bytes = text.as_bytes();
+        let line_start = (0..offset)
+            .rev()
+            .find(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .map_or(0, |i| i + 1);
         let astral = text[line_start..offset].chars().filter(|c| c.len_utf16() == 2).count() as u32;
         let utf16 = index.line_col(offset as u32, &text, Encoding::Utf16).col;
         let chars = index.line_col(offset as u32, &text, Encoding::Chars).col;

@@ -218,11 +218,19 @@ pub fn addressable(text: &str, offset: usize) -> usize {
     }
 }
 
+/// Whether the character at byte `i` ends a line: `\n`, or a `\r` not followed by `\n` (the LSP
+/// specification's line endings).
+fn ends_line(text: &str, i: usize) -> bool {
+    let bytes = text.as_bytes();
+    bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
 /// The line and column of a byte offset, counted the slow and obvious way.
 pub fn naive_line_col(text: &str, offset: usize, encoding: Encoding) -> LineCol {
     let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let ends: Vec<usize> = (0..offset).filter(|&i| ends_line(text, i)).collect();
+    let line = ends.len();
+    let line_start = ends.last().map_or(0, |i| i + 1);
     let col: usize = before[line_start..]
         .chars()
         .map(|c| match encoding {
@@ -266,7 +274,7 @@ pub fn line_index_ok(text: &str, limit: usize) -> Outcome {
             }
         }
         match ch {
-            Some('\n') => (line, cols) = (line + 1, [0; 3]),
+            Some('\n' | '\r') if ends_line(text, offset) => (line, cols) = (line + 1, [0; 3]),
             Some(c) => {
                 cols[0] += c.len_utf8() as u32;
                 cols[1] += c.len_utf16() as u32;

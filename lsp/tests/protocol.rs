@@ -665,6 +665,28 @@ async fn a_version_going_backwards_is_applied_and_logged() {
     client.shutdown().await;
 }
 
+/// A lone `\r` ends a line for LSP positions (the specification says so, as YAML does): the
+/// finding's range and its fix's edit are on the right line, in a file with such endings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lone_carriage_return_is_a_line_ending() {
+    let mut client = started().await;
+    let text = "Resources:\r  Repo:\r    Type: AWS::ECR::Repository\r    Properties:\r      ImageTagMutability: MUTABLE\r";
+    client.open(URI, "yaml", 1, text).await;
+    let published = client.diagnostics(URI).await;
+    let finding = diagnostic(&published, "ECR201");
+    assert_eq!(
+        finding["range"],
+        json!({"start": {"line": 4, "character": 26}, "end": {"line": 4, "character": 33}})
+    );
+    let actions = code_actions(&mut client, finding).await;
+    let edits = action_edits(&actions[0], URI);
+    assert_eq!(
+        apply_text_edits(text, &edits),
+        text.replace("MUTABLE", "IMMUTABLE")
+    );
+    client.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unsaved_json_document_is_read_as_json() {
     let mut client = started().await;

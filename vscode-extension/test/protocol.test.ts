@@ -72,6 +72,13 @@ Resources:
             Action:
               - ecr:BatchGetImage
               - ecr:GetDownloadUrlForLayer
+      ImageScanningConfiguration:
+        ScanOnPush: true
+      EncryptionConfiguration:
+        EncryptionType: KMS
+        KmsKey: alias/build-images
+      LifecyclePolicy:
+        LifecyclePolicyText: '{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 100}, "action": {"type": "expire"}}]}'
 `;
 
 const POLICY = `{
@@ -363,7 +370,7 @@ describe("ecrlint server, as the packaged extension runs it", () => {
   it("fixes all of a file in one action", async () => {
     const uri = open("all.yaml", "yaml", TEMPLATE);
     await diagnosticsFor(uri, 1);
-    const whole = { start: { line: 0, character: 0 }, end: { line: 17, character: 0 } };
+    const whole = { start: { line: 0, character: 0 }, end: { line: TEMPLATE.split("\n").length - 1, character: 0 } };
     const fixAll = await codeActions(uri, whole, [], ["source.fixAll.ecrlint"]);
     assert.equal(fixAll.length, 1);
     assert.equal(
@@ -385,6 +392,13 @@ Resources:
             Action:
               - ecr:BatchGetImage
               - ecr:GetDownloadUrlForLayer
+      ImageScanningConfiguration:
+        ScanOnPush: true
+      EncryptionConfiguration:
+        EncryptionType: KMS
+        KmsKey: alias/build-images
+      LifecyclePolicy:
+        LifecyclePolicyText: '{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 100}, "action": {"type": "expire"}}]}'
 `,
     );
   });

@@ -278,15 +278,26 @@ pub fn apply_text_edits(text: &str, edits: &[Value]) -> String {
     out
 }
 
+/// Byte offsets where lines start, as the LSP specification counts lines: after `\n`, `\r\n` or a
+/// lone `\r`.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 /// The byte offset of a `{line, character}` counted in UTF-16 code units.
 pub fn utf16_offset(text: &str, position: &Value) -> usize {
     let line = position["line"].as_u64().expect("line") as usize;
     let character = position["character"].as_u64().expect("character") as usize;
-    let line_start = text
-        .split_inclusive('\n')
-        .take(line)
-        .map(str::len)
-        .sum::<usize>();
+    let Some(&line_start) = line_starts(text).get(line) else {
+        return text.len();
+    };
     let mut units = 0;
     for (i, ch) in text[line_start..].char_indices() {
         if units >= character || ch == '\n' || ch == '\r' {
@@ -299,10 +310,12 @@ pub fn utf16_offset(text: &str, position: &Value) -> usize {
 
 /// The `{line, character}` (UTF-16) of a byte offset.
 pub fn utf16_position(text: &str, offset: usize) -> Value {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
+    let starts = line_starts(text);
+    let line = starts.partition_point(|&s| s <= offset) - 1;
+    let character: usize = text[starts[line]..offset]
+        .chars()
+        .map(char::len_utf16)
+        .sum();
     json!({"line": line, "character": character})
 }
 
