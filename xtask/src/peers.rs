@@ -241,7 +241,7 @@ fn measure(
     let stem = format!("{}-{}", tool.name(), set.dir());
     fs::write(out_dir.join(format!("{stem}.json")), &stdout).map_err(|e| e.to_string())?;
     let findings = tool.findings(&stdout)?;
-    let score = score::score(corpus, set, &findings);
+    let score = score::score(corpus, set, tool.checks(), &findings);
     let wrong: String = score.wrong.iter().map(|w| format!("{w}\n")).collect();
     fs::write(out_dir.join(format!("{stem}-wrong.txt")), wrong).map_err(|e| e.to_string())?;
 

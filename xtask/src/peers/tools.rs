@@ -32,7 +32,7 @@ pub enum Place {
     File,
 }
 
-/// One finding of one of the two checks, in a file of the input folder.
+/// One finding of one of the checks, in a file of the input folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// The file's name inside the set's folder.
@@ -62,12 +62,20 @@ impl Tool {
         set != Set::Policies || matches!(self, Tool::Ecrlint | Tool::CfnGuard)
     }
 
+    /// The checks the tool is scored on: the ones it has (or was given rules for).
+    pub fn checks(self) -> &'static [Check] {
+        match self {
+            Tool::Ecrlint | Tool::Checkov => &Check::ALL,
+            Tool::CfnGuard | Tool::CfnLint => &[Check::Public, Check::Mutable],
+        }
+    }
+
     /// What the tool is asked to do, for the results page.
     pub fn setup(self) -> &'static str {
         match self {
-            Tool::Ecrlint => "`ecrlint check --output-format json` (all rules; release build)",
+            Tool::Ecrlint => "`ecrlint check --select ALL --output-format json` (every rule, the opt-in ones too; release build)",
             Tool::CfnGuard => "`cfn-guard validate` with [bench/peers/ecr.guard](../bench/peers/ecr.guard), rules written for the two checks",
-            Tool::Checkov => "`checkov --framework cloudformation --check CKV_AWS_32,CKV_AWS_51`",
+            Tool::Checkov => "`checkov --check CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163`, `--framework cloudformation` (or `terraform`)",
             Tool::CfnLint => "`cfn-lint` (all its rules) plus [custom rules](../bench/peers/cfn-lint-rules.txt) for the two checks, since it has none built in",
         }
     }
@@ -96,6 +104,8 @@ impl Tool {
         let args: Vec<String> = match self {
             Tool::Ecrlint => vec![
                 "check".into(),
+                "--select".into(),
+                "ALL".into(),
                 "--output-format".into(),
                 "json".into(),
                 ".".into(),
@@ -118,7 +128,7 @@ impl Tool {
                 "--framework".into(),
                 "cloudformation".into(),
                 "--check".into(),
-                "CKV_AWS_32,CKV_AWS_51".into(),
+                "CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163".into(),
                 "--output".into(),
                 "json".into(),
                 "--quiet".into(),
@@ -209,7 +219,7 @@ impl Tool {
         }
     }
 
-    /// The findings of the two checks in the tool's output; other findings are left out.
+    /// The findings of the checks in the tool's output; other findings are left out.
     pub fn findings(self, stdout: &str) -> Result<Vec<Finding>> {
         let value: Value = if stdout.trim().is_empty() {
             Value::Array(Vec::new())
@@ -224,6 +234,8 @@ impl Tool {
                     let check = match finding["code"].as_str() {
                         Some("ECR101") => Check::Public,
                         Some("ECR201") => Check::Mutable,
+                        Some("ECR202") => Check::Scanning,
+                        Some("ECR301") => Check::Encryption,
                         _ => continue,
                     };
                     let row = finding["location"]["row"]
@@ -276,6 +288,8 @@ impl Tool {
                         let check = match finding["check_id"].as_str() {
                             Some("CKV_AWS_32") => Check::Public,
                             Some("CKV_AWS_51") => Check::Mutable,
+                            Some("CKV_AWS_136") => Check::Encryption,
+                            Some("CKV_AWS_163") => Check::Scanning,
                             _ => continue,
                         };
                         let resource = finding["resource"].as_str().unwrap_or_default();
