@@ -8,6 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use super::emit::{self, if_, list, lit, map, mark, quoted, reference, s, Doc, Quote};
+use super::terraform;
 
 /// The checks the tools are asked to make; each tool is scored on the ones it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,10 +93,11 @@ pub enum Set {
     Small,
     Large,
     Policies,
+    Terraform,
 }
 
 impl Set {
-    pub const ALL: [Set; 3] = [Set::Small, Set::Large, Set::Policies];
+    pub const ALL: [Set; 4] = [Set::Small, Set::Large, Set::Policies, Set::Terraform];
 
     /// The folder under the corpus root.
     pub fn dir(self) -> &'static str {
@@ -103,6 +105,7 @@ impl Set {
             Set::Small => "small",
             Set::Large => "large",
             Set::Policies => "policies",
+            Set::Terraform => "terraform",
         }
     }
 }
@@ -113,21 +116,24 @@ pub struct Size {
     pub small_templates: usize,
     pub large_repositories: usize,
     pub policies: usize,
+    pub terraform_modules: usize,
 }
 
 impl Size {
     /// The corpus of the published figures: 1,000 small templates, one ~3 MB template, 1,000
-    /// policies.
+    /// policies, 1,000 Terraform modules.
     pub const FULL: Size = Size {
         small_templates: 1000,
         large_repositories: 2350,
         policies: 1000,
+        terraform_modules: 1000,
     };
     /// A tenth of it, for trying the benchmark out.
     pub const QUICK: Size = Size {
         small_templates: 100,
         large_repositories: 235,
         policies: 100,
+        terraform_modules: 100,
     };
 }
 
@@ -208,6 +214,13 @@ pub fn generate(size: Size) -> Corpus {
             .map(|i| policy_file(&mut rng, i))
             .collect(),
     );
+    let mut rng = Rng(0x7e44_af04);
+    sets.insert(
+        Set::Terraform,
+        (0..size.terraform_modules)
+            .flat_map(|i| terraform::module(&mut rng, i))
+            .collect(),
+    );
     Corpus { sets }
 }
 
@@ -264,7 +277,7 @@ pub(super) enum StatementCase {
 }
 
 impl StatementCase {
-    const ALL: [StatementCase; 15] = [
+    pub(super) const ALL: [StatementCase; 15] = [
         StatementCase::PrincipalStar,
         StatementCase::AwsStar,
         StatementCase::AwsListWithStar,
@@ -763,6 +776,7 @@ impl MutabilityCase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Format {
     CloudFormation,
+    Terraform,
 }
 
 /// A repository's own scan-on-push setting.
@@ -883,6 +897,9 @@ pub(super) fn scanning_answer(
                 (Format::CloudFormation, ScanOnPush::Missing) => {
                     "ImageScanningConfiguration missing"
                 }
+                (Format::Terraform, ScanOnPush::True) => "scan_on_push = true",
+                (Format::Terraform, ScanOnPush::False) => "scan_on_push = false",
+                (Format::Terraform, ScanOnPush::Missing) => "image_scanning_configuration missing",
             },
         ),
         Some(registry) => {
@@ -950,8 +967,10 @@ impl EncryptionCase {
     pub(super) fn name(self, format: Format) -> &'static str {
         match (format, self) {
             (Format::CloudFormation, EncryptionCase::Missing) => "EncryptionConfiguration missing",
+            (Format::Terraform, EncryptionCase::Missing) => "encryption_configuration missing",
             (_, EncryptionCase::Aes256) => "AES256",
             (Format::CloudFormation, EncryptionCase::KmsWithoutKey) => "KMS without KmsKey",
+            (Format::Terraform, EncryptionCase::KmsWithoutKey) => "KMS without kms_key",
             (_, EncryptionCase::KmsAwsManaged) => "KMS, key alias/aws/ecr",
             (_, EncryptionCase::KmsCustomerKey) => "KMS, customer-managed key",
             (_, EncryptionCase::KmsDsseCustomerKey) => "KMS_DSSE, customer-managed key",
@@ -1477,6 +1496,14 @@ mod tests {
                             "{}: {first}",
                             file.path
                         );
+                    } else if set == Set::Terraform {
+                        let head = terraform::block_head(&part.name);
+                        assert!(
+                            first.starts_with(&head),
+                            "{}: part {} starts at `{first}`",
+                            file.path,
+                            part.name
+                        );
                     } else {
                         assert!(
                             first.trim_start().starts_with(key)
@@ -1675,7 +1702,7 @@ mod tests {
                     (Check::Encryption, "KMS without KmsKey") => holds("KMS") && !holds("KmsKey"),
                     (Check::Encryption, "KMS, key alias/aws/ecr") => holds("alias/aws/ecr"),
                     (Check::Encryption, "KMS_DSSE, customer-managed key") => {
-                        holds("KMS_DSSE") && holds("KmsKey")
+                        holds("KMS_DSSE") && (holds("KmsKey") || holds("kms_key"))
                     }
                     (Check::Scanning, "ScanOnPush false") => {
                         holds("ScanOnPush: false") || holds("\"ScanOnPush\": false")

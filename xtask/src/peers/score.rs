@@ -242,6 +242,38 @@ mod tests {
         assert_eq!(result.false_positives, usize::from(!answer.flagged));
     }
 
+    /// A tool is scored only on the checks it makes: with none of its findings, it misses
+    /// exactly the flagged answers of those checks, check by check.
+    #[test]
+    fn a_tool_is_scored_on_its_own_checks() {
+        let corpus = generate(Size::QUICK);
+        let result = score(&corpus, Set::Small, &[Check::Public, Check::Mutable], &[]);
+        let counts: Vec<(&str, usize, usize, usize)> = result
+            .checks
+            .iter()
+            .map(|c| {
+                (
+                    c.check.as_str(),
+                    c.true_positives,
+                    c.false_positives,
+                    c.missed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("public-repository", 0, 0, 109),
+                ("mutable-image-tags", 0, 0, 136)
+            ]
+        );
+        assert_eq!(result.missed, 245);
+        assert!(result
+            .cases
+            .iter()
+            .all(|c| c.check == "public-repository" || c.check == "mutable-image-tags"));
+    }
+
     #[test]
     fn findings_about_nothing_are_false_positives() {
         let corpus = generate(Size::QUICK);
