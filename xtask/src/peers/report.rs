@@ -335,6 +335,10 @@ kept under `bench/work/results/` after a run.\n\n",
                 let Some(s) = run.score.checks.iter().find(|c| c.check == check.name()) else {
                     continue;
                 };
+                // An input with no answers for the check (policies have no tags) has no row.
+                if !run.score.cases.iter().any(|c| c.check == check.name()) {
+                    continue;
+                }
                 let precision = ratio(s.true_positives, s.true_positives + s.false_positives);
                 let recall = ratio(s.true_positives, s.true_positives + s.missed);
                 let _ = writeln!(
