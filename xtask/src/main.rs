@@ -24,7 +24,7 @@ commands:
   vscode            build the release server and package the VS Code extension (.vsix)
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
-  bench-peers       time ecrlint against cfn-lint, checkov and cfn-guard on a generated corpus
+  bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
   bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template";
 
 fn main() -> ExitCode {

