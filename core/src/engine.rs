@@ -117,6 +117,10 @@ fn check_document(source: &str, document: &syntax::Document, settings: &Settings
                     message.push_str(&format!("; run `{command}`"));
                     None
                 }
+                Some(Rendered::Elsewhere(place)) => {
+                    message.push_str(&format!("; {place}"));
+                    None
+                }
                 None => {
                     message.push_str(finding.without_fix.unwrap_or_default());
                     None
@@ -162,7 +166,11 @@ fn check_document(source: &str, document: &syntax::Document, settings: &Settings
             code: f.rule.code,
             name: f.rule.name,
             severity: settings.severity_of(f.rule),
-            message: f.message,
+            // A plan's positions do not say which resource: the message does.
+            message: match lowered.subject(f.range) {
+                Some(subject) => format!("`{subject}`: {}", f.message),
+                None => f.message,
+            },
             range: f.range,
             fix: f.fix,
             related: f.related,

@@ -3,9 +3,11 @@
 //! `aws_ecr_registry_scanning_configuration` and `aws_ecr_replication_configuration`, every value
 //! evaluated through variables, locals, references and conditionals (`module.rs`). Policies come
 //! as `jsonencode({…})`, JSON text (heredocs with `${…}`), or `data.aws_iam_policy_document`.
+//! A plan (`terraform show -json`) is lowered the same way, its values already evaluated.
 
 mod json;
 mod module;
+mod plan;
 
 pub use module::Module;
 
@@ -42,6 +44,43 @@ pub(super) fn detect(root: &Node) -> Option<InputKind> {
 /// A JSON document in Terraform's JSON syntax (`.tf.json`).
 pub(super) fn detect_json(root: &Node) -> Option<InputKind> {
     json::detect(root).then_some(InputKind::Terraform)
+}
+
+/// `terraform show -json` output for a plan.
+pub(super) fn detect_plan(root: &Node) -> Option<InputKind> {
+    plan::detect(root).then_some(InputKind::TerraformPlan)
+}
+
+/// A plan's ECR resources, lowered as a module whose values are final. A plan is not a source
+/// to edit: no fix is written into it, and each finding names the resource address it is about.
+pub(super) fn lower_plan<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let converted = plan::convert(root);
+    let tree: &'a Node = lowering.arena.alloc(converted.tree);
+    lowering.subjects = converted.subjects;
+    let mut module = Module::new(tree, lowering.arena);
+    module.evaluated = true;
+    let account = lowering
+        .settings
+        .account_id
+        .as_deref()
+        .or_else(|| plan::caller_account(root));
+    let owner = OwnerForm::account(account);
+    let site = lowering.site(Site {
+        writer: Writer::new(lowering.source, Format::Json),
+        owner,
+    });
+    let mut adapter = Adapter {
+        module: &module,
+        site,
+        owner,
+        lowering,
+        links: Links::default(),
+    };
+    adapter.link();
+    adapter.lower();
+    for raised in &mut lowering.raised {
+        raised.fix = None;
+    }
 }
 
 pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<'a>) {

@@ -16,6 +16,8 @@ use crate::text::TextRange;
 const MAX_CANDIDATES: usize = 64;
 /// References followed in a chain (a local naming a local naming a variable …).
 const MAX_DEPTH: usize = 24;
+/// The tag of a value a plan says is known only after apply; its value is the reason.
+pub const AFTER_APPLY: &str = "tf:after-apply";
 
 pub struct Module<'a> {
     pub variables: HashMap<&'a str, Variable<'a>>,
@@ -31,6 +33,8 @@ pub struct Module<'a> {
     /// The variables of the `templatefile()` whose text is being read: `${name}` there is one
     /// of them.
     pub template_variables: std::cell::Cell<Option<&'a Node>>,
+    /// The values are Terraform's own, already evaluated (a plan): a `${` in a string is text.
+    pub evaluated: bool,
 }
 
 pub struct Variable<'a> {
@@ -85,6 +89,7 @@ impl<'a> Module<'a> {
             locals: HashMap::new(),
             files: HashMap::new(),
             template_variables: std::cell::Cell::new(None),
+            evaluated: false,
             resources: Vec::new(),
             data: Vec::new(),
             arena,
@@ -258,6 +263,11 @@ impl<'a> Module<'a> {
             }
             // Text with `${…}` in it: a policy reads it as JSON, a setting as text.
             HEREDOC => push(out, Evaluated::Node(node), origin),
+            AFTER_APPLY => push(
+                out,
+                Evaluated::Unknown(tagged.value.as_str().unwrap_or_default().to_string()),
+                origin,
+            ),
             EXPR => push(
                 out,
                 Evaluated::Unknown(format!(
@@ -495,6 +505,9 @@ impl<'a> Module<'a> {
 
     /// A string of policy text holding `${…}`: its parts, parsed as a template.
     fn interpolated(&self, node: &'a Node) -> Option<Vec<&'a Node>> {
+        if self.evaluated {
+            return None;
+        }
         let scalar = node.as_scalar()?;
         if scalar.style != ScalarStyle::JsonString || !scalar.text.contains("${") {
             return None;
