@@ -675,3 +675,44 @@ fn terraform_plans_are_checked_and_never_rewritten() {
         plan
     );
 }
+
+/// A `module` block with a local source: the child module's files are read, its variables take
+/// the block's arguments, and a finding caused by an argument is placed at it, with its fix. The
+/// child's files, checked themselves, hold their defaults. A module that calls itself is read
+/// once.
+#[test]
+fn local_modules_are_followed_with_their_arguments() {
+    let caller =
+        "module \"ecr\" {\n  source     = \"./modules/ecr\"\n  mutability = \"MUTABLE\"\n}\n";
+    let child = "resource \"aws_ecr_repository\" \"this\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n\nmodule \"again\" {\n  source = \"./\"\n}\n";
+    let variables = "variable \"mutability\" {\n  default = \"IMMUTABLE\"\n}\n";
+    let dir = scratch(&[
+        ("infra/main.tf", caller),
+        ("infra/modules/ecr/main.tf", child),
+        ("infra/modules/ecr/variables.tf", variables),
+    ]);
+    let output = ecrlint(dir.path(), &["check", "infra"]);
+    assert_eq!(code(&output), 1);
+    assert_eq!(
+        stdout(&output),
+        "infra/main.tf:3:16: warning[ECR201] `image_tag_mutability` is `MUTABLE` (through argument `mutability` of module `ecr`): image tags can be overwritten\n\
+         \x20 |\n\
+         3 |   mutability = \"MUTABLE\"\n\
+         \x20 |                ^^^^^^^^^\n\
+         \x20 |\n\
+         \x20  = note: the value is used here at infra/modules/ecr/main.tf:3:26\n\
+         \x20  = fix: Set `image_tag_mutability` to `IMMUTABLE`\n\
+         \n\
+         Found 1 problem (1 warning) in 1 file; 1 fixable with `--fix`.\n"
+    );
+    let fixed = ecrlint(dir.path(), &["check", "infra", "--fix", "-q"]);
+    assert_eq!(code(&fixed), 0, "{}", stdout(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("infra/main.tf")).unwrap(),
+        caller.replace("\"MUTABLE\"", "\"IMMUTABLE\"")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("infra/modules/ecr/main.tf")).unwrap(),
+        child
+    );
+}

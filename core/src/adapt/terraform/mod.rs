@@ -12,6 +12,7 @@ mod plan;
 pub use module::Module;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use typed_arena::Arena;
 
@@ -89,7 +90,22 @@ pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<
         Format::Json => lowering.arena.alloc(json::convert(root)),
         _ => root,
     };
-    let module = Module::new(root, lowering.arena);
+    let module = Rc::new(Module::new(root, lowering.arena));
+    let mut chain = module.folder.iter().cloned().collect();
+    lower_module(&module, format, lowering, &mut chain);
+}
+
+/// Local modules followed this deep at most (a module calling a module calling …).
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// A module's resources, then those of the local modules it calls, each with the arguments its
+/// `module` block gives; `chain` holds the folders of the modules on the way here.
+fn lower_module<'a>(
+    module: &Rc<Module<'a>>,
+    format: Format,
+    lowering: &mut Lowering<'a>,
+    chain: &mut Vec<String>,
+) {
     let owner = match module.first_data("aws_caller_identity") {
         Some(identity) => OwnerForm::Terraform {
             identity,
@@ -104,7 +120,7 @@ pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<
         owner,
     });
     let mut adapter = Adapter {
-        module: &module,
+        module,
         site,
         owner,
         lowering,
@@ -112,6 +128,17 @@ pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<
     };
     adapter.link();
     adapter.lower();
+    if chain.len() > MAX_MODULE_DEPTH {
+        return;
+    }
+    for call in &module.calls {
+        let Some(child) = module.child(call, chain) else {
+            continue;
+        };
+        chain.push(child.folder.clone().unwrap_or_default());
+        lower_module(&Rc::new(child), format, lowering, chain);
+        chain.pop();
+    }
 }
 
 struct Adapter<'m, 'a, 'l> {
