@@ -38,8 +38,10 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
     check_document(source, &document, settings)
 }
 
-/// Another file of the same Terraform module, as a face hands it over: a `.tf` file whose
-/// variables, locals and resources the checked one may use, or a `.tfvars` file with values.
+/// Another file of the same Terraform module, as a face hands it over: a `.tf` (or `.tf.json`)
+/// file whose variables, locals and resources the checked one may use, a `.tfvars` file with
+/// values, a file the module reads with `file()`, or a `.tf` file of a local module it calls
+/// (named by its path, in its own folder).
 #[derive(Clone, Copy, Debug)]
 pub struct Source<'s> {
     pub path: &'s str,
@@ -63,6 +65,7 @@ pub fn check_in_module(
         .iter()
         .filter(|s| {
             !crate::module::is_module_file(s.path)
+                || s.path.ends_with(".tf.json")
                 || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
         })
         .collect();

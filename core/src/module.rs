@@ -31,7 +31,17 @@ fn is_tfvars(path: Option<&str>) -> bool {
 /// Whether a path names a file of the module's configuration or values (else it is a file the
 /// module reads with `file()`).
 pub(crate) fn is_module_file(path: &str) -> bool {
-    path.ends_with(".tf") || path.ends_with(".tfvars")
+    path.ends_with(".tf") || path.ends_with(".tf.json") || path.ends_with(".tfvars")
+}
+
+/// A sibling's tree as the HCL reader gives it: Terraform's JSON syntax (`.tf.json`) converted,
+/// its ranges those of its own text.
+fn module_tree(path: &str, text: &str) -> Option<Node> {
+    if path.ends_with(".tf.json") {
+        let root = syntax::parse(text, Format::Json).root?;
+        return Some(crate::adapt::terraform_json_tree(&root));
+    }
+    syntax::parse(text, Format::Hcl).root
 }
 
 impl Assembled {
@@ -105,7 +115,7 @@ impl Assembled {
             }
             // A sibling that does not parse is reported when it is checked itself; here it
             // just has nothing to give.
-            let mut root = syntax::parse(sibling.text, Format::Hcl).root;
+            let mut root = module_tree(sibling.path, sibling.text);
             if let Some(root) = &mut root {
                 root.shift(base);
             }

@@ -368,3 +368,23 @@ fn a_module_that_calls_itself_is_followed_once() {
     );
     assert_eq!(render(&alone, looping), Vec::<String>::new());
 }
+
+#[test]
+fn a_tf_json_sibling_gives_its_variables_to_the_module() {
+    let settings = settings();
+    let variables =
+        "{\n  \"variable\": {\n    \"mutability\": {\"default\": \"MUTABLE\"}\n  }\n}\n";
+    let main = with_one(MAIN, "main.tf", "variables.tf.json", variables, &settings);
+    let default = variables.find("\"MUTABLE\"").unwrap();
+    assert_eq!(
+        render(&main, MAIN),
+        [format!(
+            "ECR201 \"var.mutability\" [variables.tf.json {}-{}: the default of variable `mutability`] fix: none",
+            default,
+            default + "\"MUTABLE\"".len()
+        )]
+    );
+    let immutable = variables.replace("\"MUTABLE\"", "\"IMMUTABLE\"");
+    let clean = with_one(MAIN, "main.tf", "variables.tf.json", &immutable, &settings);
+    assert_eq!(render(&clean, MAIN), Vec::<String>::new());
+}

@@ -12,8 +12,8 @@ pub fn is_terraform(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("tf") || e.eq_ignore_ascii_case("tfvars"))
 }
 
-/// The folder's other `.tf` files by name, then `terraform.tfvars`, then the `*.auto.tfvars`
-/// files by name. Empty for a file that is not Terraform's.
+/// The folder's other `.tf` and `.tf.json` files by name, then `terraform.tfvars`, then the
+/// `*.auto.tfvars` files by name. Empty for a file that is not Terraform's.
 pub fn sibling_paths(path: &Path) -> Vec<PathBuf> {
     if !is_terraform(path) {
         return Vec::new();
@@ -48,7 +48,7 @@ pub fn sibling_paths(path: &Path) -> Vec<PathBuf> {
             .cloned()
             .collect()
     };
-    let mut ordered = pick(&|n| n.ends_with(".tf"));
+    let mut ordered = pick(&|n| n.ends_with(".tf") || n.ends_with(".tf.json"));
     ordered.extend(pick(&|n| n == "terraform.tfvars"));
     ordered.extend(pick(&|n| n.ends_with(".auto.tfvars")));
     ordered

@@ -445,6 +445,12 @@ pub(crate) fn lower<'a>(
     lowering.finish(kind, template)
 }
 
+/// A document in Terraform's JSON syntax as the tree the HCL reader gives (for a `.tf.json` file
+/// joined to a module's other files).
+pub(crate) fn terraform_json_tree(root: &Node) -> Node {
+    terraform::json_tree(root)
+}
+
 /// The origin of a value written at `at` (reached through `via`), which no remedy rewrites.
 pub(crate) fn written_at(at: &Node, via: Option<Related>) -> Origin {
     Origin {

@@ -47,6 +47,11 @@ pub(super) fn detect_json(root: &Node) -> Option<InputKind> {
     json::detect(root).then_some(InputKind::Terraform)
 }
 
+/// Terraform's JSON syntax as the tree the HCL reader gives.
+pub(super) fn json_tree(root: &Node) -> Node {
+    json::convert(root)
+}
+
 /// `terraform show -json` output for a plan.
 pub(super) fn detect_plan(root: &Node) -> Option<InputKind> {
     plan::detect(root).then_some(InputKind::TerraformPlan)
