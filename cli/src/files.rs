@@ -127,8 +127,9 @@ pub use ecrlint_lsp::module::is_terraform;
 
 /// The other files of the Terraform module a `.tf` or `.tfvars` file belongs to, in the order
 /// Terraform reads them (`ecrlint_lsp::module::sibling_paths`), then the `--var-file`s, then the
-/// files `text` reads with `file()`. A
-/// sibling that cannot be read is left out: it is reported when it is checked itself.
+/// files `text` reads with `file()`, then the `.tf` files of the local modules the module calls
+/// (`ecrlint_lsp::module::module_file_paths`). A sibling that cannot be read is left out: it is
+/// reported when it is checked itself.
 pub fn module_siblings(path: &Path, text: &str, var_files: &[PathBuf]) -> Vec<(PathBuf, String)> {
     if !is_terraform(path) || path.as_os_str() == "-" {
         return Vec::new();
@@ -141,11 +142,21 @@ pub fn module_siblings(path: &Path, text: &str, var_files: &[PathBuf]) -> Vec<(P
         let p = p.strip_prefix("./").unwrap_or(p);
         p.to_string_lossy().replace('\\', "/")
     };
-    ordered
-        .into_iter()
-        .filter_map(|p| match read(&p) {
-            Ok(Content::Text(text)) => Some((PathBuf::from(shown(&p)), text)),
-            _ => None,
-        })
-        .collect()
+    let read_text = |p: PathBuf| match read(&p) {
+        Ok(Content::Text(text)) => Some((PathBuf::from(shown(&p)), text)),
+        _ => None,
+    };
+    let mut texts: Vec<(PathBuf, String)> = ordered.into_iter().filter_map(read_text).collect();
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let own: Vec<&str> = std::iter::once(text)
+        .chain(
+            texts
+                .iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
+                .map(|(_, t)| t.as_str()),
+        )
+        .collect();
+    let modules = ecrlint_lsp::module::module_file_paths(folder, &own);
+    texts.extend(modules.into_iter().filter_map(read_text));
+    texts
 }

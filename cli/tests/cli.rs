@@ -687,3 +687,80 @@ fn terraform_modules_are_checked_with_their_sibling_files() {
     );
     assert_eq!(code(&var_file), 0, "{}", stdout(&var_file));
 }
+
+/// `terraform show -json` output, one line as Terraform writes it: found when named and in a
+/// folder walk (beside JSON that is not ours), each finding naming its resource address and
+/// pointing into the plan; `--fix` leaves the plan alone.
+#[test]
+fn terraform_plans_are_checked_and_never_rewritten() {
+    let plan = r#"{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{"root_module":{"resources":[],"child_modules":[{"resources":[{"address":"module.ecr.aws_ecr_repository.this[0]","mode":"managed","type":"aws_ecr_repository","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"encryption_configuration":[],"force_delete":null,"image_scanning_configuration":[{"scan_on_push":true}],"image_tag_mutability":"MUTABLE","image_tag_mutability_exclusion_filter":[],"name":"app","region":"eu-west-1","tags":null,"timeouts":null},"sensitive_values":{"encryption_configuration":[],"image_scanning_configuration":[{}],"image_tag_mutability_exclusion_filter":[],"tags_all":{}}},{"address":"module.ecr.aws_ecr_repository_policy.this[0]","mode":"managed","type":"aws_ecr_repository_policy","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"policy":"{\"Statement\":[{\"Action\":\"ecr:BatchGetImage\",\"Effect\":\"Allow\",\"Principal\":\"*\"}],\"Version\":\"2012-10-17\"}","region":"eu-west-1","repository":"app"},"sensitive_values":{}}],"address":"module.ecr"}]}},"resource_changes":[{"address":"module.ecr.aws_ecr_repository.this[0]","module_address":"module.ecr","mode":"managed","type":"aws_ecr_repository","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":["create"],"before":null,"after":{"encryption_configuration":[],"force_delete":null,"image_scanning_configuration":[{"scan_on_push":true}],"image_tag_mutability":"MUTABLE","image_tag_mutability_exclusion_filter":[],"name":"app","region":"eu-west-1","tags":null,"timeouts":null},"after_unknown":{"arn":true,"encryption_configuration":[],"id":true,"image_scanning_configuration":[{}],"image_tag_mutability_exclusion_filter":[],"registry_id":true,"repository_url":true,"tags_all":true},"before_sensitive":false,"after_sensitive":{"encryption_configuration":[],"image_scanning_configuration":[{}],"image_tag_mutability_exclusion_filter":[],"tags_all":{}}}},{"address":"module.ecr.aws_ecr_repository_policy.this[0]","module_address":"module.ecr","mode":"managed","type":"aws_ecr_repository_policy","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":["create"],"before":null,"after":{"policy":"{\"Statement\":[{\"Action\":\"ecr:BatchGetImage\",\"Effect\":\"Allow\",\"Principal\":\"*\"}],\"Version\":\"2012-10-17\"}","region":"eu-west-1","repository":"app"},"after_unknown":{"id":true,"registry_id":true},"before_sensitive":false,"after_sensitive":{}}}],"applyable":true,"complete":true,"errored":false}"#;
+    let dir = scratch(&[
+        ("tfplan.json", plan),
+        (
+            "web/package.json",
+            "{\"name\": \"web\", \"version\": \"1.0.0\"}\n",
+        ),
+    ]);
+    let expected = "::warning title=ecrlint (ECR201 mutable-image-tags),file=tfplan.json,line=1,col=464,endLine=1,endColumn=473::ECR201 `module.ecr.aws_ecr_repository.this[0]`: `image_tag_mutability` is `MUTABLE`: image tags can be overwritten; fix it in the Terraform source\n\
+         ::error title=ecrlint (ECR101 public-repository),file=tfplan.json,line=1,col=1037,endLine=1,endColumn=1042::ECR101 `module.ecr.aws_ecr_repository_policy.this[0]`: repository policy allows everyone: `Principal` is `*` and no condition limits the caller; fix it in the Terraform source\n";
+    let named = ecrlint(
+        dir.path(),
+        &["check", "tfplan.json", "--output-format", "github"],
+    );
+    assert_eq!(code(&named), 1);
+    assert_eq!(stdout(&named), expected);
+    let walked = ecrlint(dir.path(), &["check", "--output-format", "github", "."]);
+    assert_eq!(code(&walked), 1);
+    assert_eq!(stdout(&walked), expected);
+    let fixed = ecrlint(
+        dir.path(),
+        &["check", "tfplan.json", "--fix", "--output-format", "github"],
+    );
+    assert_eq!(code(&fixed), 1);
+    assert_eq!(stdout(&fixed), expected);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tfplan.json")).unwrap(),
+        plan
+    );
+}
+
+/// A `module` block with a local source: the child module's files are read, its variables take
+/// the block's arguments, and a finding caused by an argument is placed at it, with its fix. The
+/// child's files, checked themselves, hold their defaults. A module that calls itself is read
+/// once.
+#[test]
+fn local_modules_are_followed_with_their_arguments() {
+    let caller =
+        "module \"ecr\" {\n  source     = \"./modules/ecr\"\n  mutability = \"MUTABLE\"\n}\n";
+    let child = "resource \"aws_ecr_repository\" \"this\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n\nmodule \"again\" {\n  source = \"./\"\n}\n";
+    let variables = "variable \"mutability\" {\n  default = \"IMMUTABLE\"\n}\n";
+    let dir = scratch(&[
+        ("infra/main.tf", caller),
+        ("infra/modules/ecr/main.tf", child),
+        ("infra/modules/ecr/variables.tf", variables),
+    ]);
+    let output = ecrlint(dir.path(), &["check", "infra"]);
+    assert_eq!(code(&output), 1);
+    assert_eq!(
+        stdout(&output),
+        "infra/main.tf:3:16: warning[ECR201] `image_tag_mutability` is `MUTABLE` (through argument `mutability` of module `ecr`): image tags can be overwritten\n\
+         \x20 |\n\
+         3 |   mutability = \"MUTABLE\"\n\
+         \x20 |                ^^^^^^^^^\n\
+         \x20 |\n\
+         \x20  = note: the value is used here at infra/modules/ecr/main.tf:3:26\n\
+         \x20  = fix: Set `image_tag_mutability` to `IMMUTABLE`\n\
+         \n\
+         Found 1 problem (1 warning) in 1 file; 1 fixable with `--fix`.\n"
+    );
+    let fixed = ecrlint(dir.path(), &["check", "infra", "--fix", "-q"]);
+    assert_eq!(code(&fixed), 0, "{}", stdout(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("infra/main.tf")).unwrap(),
+        caller.replace("\"MUTABLE\"", "\"IMMUTABLE\"")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("infra/modules/ecr/main.tf")).unwrap(),
+        child
+    );
+}

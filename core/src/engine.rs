@@ -38,8 +38,10 @@ pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
     check_document(source, &document, settings)
 }
 
-/// Another file of the same Terraform module, as a face hands it over: a `.tf` file whose
-/// variables, locals and resources the checked one may use, or a `.tfvars` file with values.
+/// Another file of the same Terraform module, as a face hands it over: a `.tf` (or `.tf.json`)
+/// file whose variables, locals and resources the checked one may use, a `.tfvars` file with
+/// values, a file the module reads with `file()`, or a `.tf` file of a local module it calls
+/// (named by its path, in its own folder).
 #[derive(Clone, Copy, Debug)]
 pub struct Source<'s> {
     pub path: &'s str,
@@ -63,6 +65,7 @@ pub fn check_in_module(
         .iter()
         .filter(|s| {
             !crate::module::is_module_file(s.path)
+                || s.path.ends_with(".tf.json")
                 || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
         })
         .collect();
@@ -117,6 +120,10 @@ fn check_document(source: &str, document: &syntax::Document, settings: &Settings
                     message.push_str(&format!("; run `{command}`"));
                     None
                 }
+                Some(Rendered::Elsewhere(place)) => {
+                    message.push_str(&format!("; {place}"));
+                    None
+                }
                 None => {
                     message.push_str(finding.without_fix.unwrap_or_default());
                     None
@@ -162,7 +169,11 @@ fn check_document(source: &str, document: &syntax::Document, settings: &Settings
             code: f.rule.code,
             name: f.rule.name,
             severity: settings.severity_of(f.rule),
-            message: f.message,
+            // A plan's positions do not say which resource: the message does.
+            message: match lowered.subject(f.range) {
+                Some(subject) => format!("`{subject}`: {}", f.message),
+                None => f.message,
+            },
             range: f.range,
             fix: f.fix,
             related: f.related,

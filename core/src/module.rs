@@ -1,11 +1,12 @@
-//! A Terraform module's files as one text: the checked file first, its siblings after it (and the
-//! files it reads with `file()`), each parsed on its own and its tree moved to where it stands, so
-//! that one lowering sees every variable, local and resource of the module; then the findings
+//! A Terraform module's files as one text: the checked file first, its siblings after it (the
+//! files it reads with `file()`, and the files of the local modules it calls, grouped by folder),
+//! each parsed on its own and its tree moved to where it stands, so that one lowering sees every
+//! variable, local and resource of the module and of the modules it calls; then the findings
 //! split back to the checked file.
 
 use crate::diagnostic::Related;
 use crate::engine::{Checked, Source};
-use crate::syntax::hcl::{module_relative, CALL, FILES, TFVARS};
+use crate::syntax::hcl::{module_relative, CALL, FILES, MODULES, TFVARS};
 use crate::syntax::{
     self, Block, CollectionStyle, Document, Entry, Format, Key, Mapping, Node, NodeKind, Scalar,
     ScalarStyle,
@@ -30,7 +31,17 @@ fn is_tfvars(path: Option<&str>) -> bool {
 /// Whether a path names a file of the module's configuration or values (else it is a file the
 /// module reads with `file()`).
 pub(crate) fn is_module_file(path: &str) -> bool {
-    path.ends_with(".tf") || path.ends_with(".tfvars")
+    path.ends_with(".tf") || path.ends_with(".tf.json") || path.ends_with(".tfvars")
+}
+
+/// A sibling's tree as the HCL reader gives it: Terraform's JSON syntax (`.tf.json`) converted,
+/// its ranges those of its own text.
+fn module_tree(path: &str, text: &str) -> Option<Node> {
+    if path.ends_with(".tf.json") {
+        let root = syntax::parse(text, Format::Json).root?;
+        return Some(crate::adapt::terraform_json_tree(&root));
+    }
+    syntax::parse(text, Format::Hcl).root
 }
 
 impl Assembled {
@@ -42,6 +53,9 @@ impl Assembled {
         let mut configuration: Vec<Entry> = Vec::new();
         let mut values: Vec<Entry> = Vec::new();
         let mut data: Vec<Entry> = Vec::new();
+        // The configuration of other folders (local modules), by folder, in the order given.
+        let own_folder = path.map(folder_of);
+        let mut folders: Vec<(String, Vec<Entry>)> = Vec::new();
         let primary = syntax::parse(source, Format::Hcl);
         text.push_str(source);
         files.push((
@@ -101,9 +115,24 @@ impl Assembled {
             }
             // A sibling that does not parse is reported when it is checked itself; here it
             // just has nothing to give.
-            let mut root = syntax::parse(sibling.text, Format::Hcl).root;
+            let mut root = module_tree(sibling.path, sibling.text);
             if let Some(root) = &mut root {
                 root.shift(base);
+            }
+            let folder = folder_of(sibling.path);
+            let elsewhere = own_folder.as_ref().is_some_and(|own| *own != folder);
+            if elsewhere && !is_tfvars(Some(sibling.path)) {
+                let at = match folders.iter().position(|(f, _)| *f == folder) {
+                    Some(at) => at,
+                    None => {
+                        folders.push((folder, Vec::new()));
+                        folders.len() - 1
+                    }
+                };
+                let mut entries = Vec::new();
+                take(root, false, &mut entries, &mut Vec::new());
+                folders[at].1.extend(entries);
+                continue;
             }
             take(
                 root,
@@ -111,6 +140,41 @@ impl Assembled {
                 &mut configuration,
                 &mut values,
             );
+        }
+        if let (Some(own), false) = (own_folder, folders.is_empty()) {
+            let at = TextRange::empty(0);
+            let entries = folders
+                .into_iter()
+                .map(|(folder, entries)| Entry {
+                    key: Key {
+                        text: Text::from(folder.as_str()),
+                        range: at,
+                    },
+                    value: Node {
+                        range: at,
+                        kind: NodeKind::Block(Box::new(Block {
+                            labels: Vec::new(),
+                            body: block_mapping(entries, at),
+                        })),
+                    },
+                })
+                .collect();
+            configuration.push(Entry {
+                key: Key {
+                    text: Text::from(MODULES),
+                    range: at,
+                },
+                value: Node {
+                    range: at,
+                    kind: NodeKind::Block(Box::new(Block {
+                        labels: vec![Key {
+                            text: Text::from(own.as_str()),
+                            range: at,
+                        }],
+                        body: block_mapping(entries, at),
+                    })),
+                },
+            });
         }
         for (key, entries) in [(TFVARS, values), (FILES, data)] {
             if entries.is_empty() {
@@ -297,4 +361,47 @@ pub(crate) fn literal_path(argument: &Node) -> Option<String> {
 pub(crate) fn names(given: &str, written: &str) -> bool {
     let given = given.replace('\\', "/");
     given == written || given.ends_with(&format!("/{written}"))
+}
+
+/// The folder a file is in, written as [`folder_join`] writes folders: `/`-separated, without
+/// `.` steps, `a/..` taken out; empty for the working folder.
+pub(crate) fn folder_of(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let folder = path
+        .rfind('/')
+        .map_or("", |at| &path[..at.max(usize::from(at == 0))]);
+    normal(folder)
+}
+
+/// The folder a module source (`./modules/ecr`, `../ecr`) names from the folder `from`.
+pub(crate) fn folder_join(from: &str, source: &str) -> String {
+    let source = source.replace('\\', "/");
+    if from.is_empty() {
+        normal(&source)
+    } else {
+        normal(&format!("{from}/{source}"))
+    }
+}
+
+/// A path with `.` steps, repeated `/` and `a/..` taken out, lexically.
+fn normal(path: &str) -> String {
+    let absolute = path.starts_with('/');
+    let mut steps: Vec<&str> = Vec::new();
+    for step in path.split('/') {
+        match step {
+            "" | "." => {}
+            ".." if steps.last().is_some_and(|s| *s != "..") => {
+                steps.pop();
+            }
+            // Above the root of an absolute path is the root.
+            ".." if absolute => {}
+            step => steps.push(step),
+        }
+    }
+    let joined = steps.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }

@@ -138,3 +138,43 @@ fn unusual_shapes_do_not_confuse_the_model() {
         }
     }
 }
+
+/// Child modules nested as deep as the JSON reader goes, a repository at the bottom: found and
+/// named by its address; deeper than that, one syntax error.
+#[test]
+fn a_plan_with_deeply_nested_child_modules() {
+    let plan = |depth: usize| {
+        let address: Vec<String> = (0..depth).map(|i| format!("module.m{i}")).collect();
+        let address = address.join(".");
+        let repository = format!(
+            "{{\"address\":\"{address}.aws_ecr_repository.r\",\"mode\":\"managed\",\"type\":\"aws_ecr_repository\",\"name\":\"r\",\"values\":{{\"image_tag_mutability\":\"MUTABLE\",\"name\":\"r\"}}}}"
+        );
+        format!(
+            "{{\"format_version\":\"1.2\",\"terraform_version\":\"1.11.4\",\"planned_values\":{{\"root_module\":{}{{\"resources\":[{repository}]}}{}}}}}",
+            "{\"child_modules\":[".repeat(depth),
+            "]}".repeat(depth)
+        )
+    };
+    let settings = Settings {
+        select: Some(vec!["ECR201".into()]),
+        ..Settings::default()
+    };
+    let text = plan(120);
+    let found = check(&text, Some("plan.json"), &settings).diagnostics;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .message
+            .starts_with("`module.m0.module.m1.module.m2."),
+        "{}",
+        found[0].message
+    );
+    assert!(found[0]
+        .message
+        .ends_with(".module.m119.aws_ecr_repository.r`: `image_tag_mutability` is `MUTABLE`: image tags can be overwritten; fix it in the Terraform source"));
+    assert_eq!(&text[found[0].range.as_usize()], "\"MUTABLE\"");
+    let error = only_syntax_error(&findings(&plan(100_000), "plan.json")).clone();
+    assert_eq!(error.message, "Maximum nesting depth exceeded");
+    let error = only_syntax_error(&findings(&plan(130), "plan.json")).clone();
+    assert_eq!(error.message, "nesting is deeper than 255 levels");
+}

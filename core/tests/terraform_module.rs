@@ -235,3 +235,156 @@ fn a_templatefile_policy_is_read_with_the_variables_it_is_given() {
     let checked = with_one(&private, "main.tf", "policy.json.tpl", template, &settings);
     assert_eq!(checked.diagnostics, Vec::new());
 }
+
+const CALLER: &str = r#"module "ecr" {
+  source     = "./modules/ecr"
+  mutability = "MUTABLE"
+}
+
+module "registry" {
+  source  = "terraform-aws-modules/ecr/aws"
+  version = "~> 2.3"
+}
+"#;
+
+const CHILD_MAIN: &str = r#"resource "aws_ecr_repository" "this" {
+  name                 = var.name
+  image_tag_mutability = var.mutability
+}
+"#;
+
+const CHILD_VARIABLES: &str = r#"variable "name" {
+  default = "app"
+}
+
+variable "mutability" {
+  default = "IMMUTABLE"
+}
+"#;
+
+fn child_files() -> [Source<'static>; 2] {
+    [
+        Source {
+            path: "infra/modules/ecr/main.tf",
+            text: CHILD_MAIN,
+        },
+        Source {
+            path: "infra/modules/ecr/variables.tf",
+            text: CHILD_VARIABLES,
+        },
+    ]
+}
+
+#[test]
+fn a_local_module_is_followed_with_the_arguments_it_is_given() {
+    let settings = settings();
+    let caller = check_in_module(CALLER, Some("infra/main.tf"), &child_files(), &settings);
+    let usage = CHILD_MAIN.find("var.mutability").unwrap();
+    assert_eq!(
+        render(&caller, CALLER),
+        [format!(
+            "ECR201 \"\\\"MUTABLE\\\"\" [infra/modules/ecr/main.tf {}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+            usage,
+            usage + "var.mutability".len()
+        )]
+    );
+    assert_eq!(
+        caller.diagnostics[0].message,
+        "`image_tag_mutability` is `MUTABLE` (through argument `mutability` of module `ecr`): image tags can be overwritten"
+    );
+    let fixed = fix_in_module(
+        CALLER,
+        Some("infra/main.tf"),
+        &child_files(),
+        &settings,
+        false,
+    );
+    assert_eq!(fixed.text, CALLER.replace("\"MUTABLE\"", "\"IMMUTABLE\""));
+    assert!(fixed.remaining.diagnostics.is_empty());
+    // The child's own files, checked as a module of their own: its defaults hold.
+    let child = with_one(
+        CHILD_MAIN,
+        "infra/modules/ecr/main.tf",
+        "infra/modules/ecr/variables.tf",
+        CHILD_VARIABLES,
+        &settings,
+    );
+    assert_eq!(render(&child, CHILD_MAIN), Vec::<String>::new());
+}
+
+#[test]
+fn without_an_argument_the_child_takes_its_defaults_and_unknown_arguments_are_told() {
+    let settings = Settings {
+        select: Some(vec!["ECR201".into(), "ECR903".into()]),
+        ..Settings::default()
+    };
+    let defaults = "module \"ecr\" {\n  source = \"./modules/ecr\"\n}\n";
+    let checked = check_in_module(defaults, Some("infra/main.tf"), &child_files(), &settings);
+    assert_eq!(render(&checked, defaults), Vec::<String>::new());
+    let computed = "module \"ecr\" {\n  source     = \"./modules/ecr\"\n  for_each   = toset([\"a\"])\n  mutability = each.value\n}\n";
+    let checked = check_in_module(computed, Some("infra/main.tf"), &child_files(), &settings);
+    assert_eq!(
+        render(&checked, computed),
+        ["ECR903 \"each.value\" [] fix: none".to_string()]
+    );
+    assert_eq!(
+        checked.diagnostics[0].message,
+        "cannot tell whether image tags are mutable: `each.value` is known only when Terraform runs"
+    );
+}
+
+#[test]
+fn a_module_that_calls_itself_is_followed_once() {
+    let settings = settings();
+    let looping = "module \"again\" {\n  source     = \"../ecr\"\n  mutability = \"MUTABLE\"\n}\n\nresource \"aws_ecr_repository\" \"this\" {\n  name                 = \"loop\"\n  image_tag_mutability = var.mutability\n}\n\nvariable \"mutability\" {\n  default = \"IMMUTABLE\"\n}\n";
+    let caller =
+        "module \"ecr\" {\n  source     = \"./modules/ecr\"\n  mutability = \"MUTABLE\"\n}\n";
+    let checked = check_in_module(
+        caller,
+        Some("infra/main.tf"),
+        &[Source {
+            path: "infra/modules/ecr/main.tf",
+            text: looping,
+        }],
+        &settings,
+    );
+    let usage = looping.find("var.mutability").unwrap();
+    assert_eq!(
+        render(&checked, caller),
+        [format!(
+            "ECR201 \"\\\"MUTABLE\\\"\" [infra/modules/ecr/main.tf {}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+            usage,
+            usage + "var.mutability".len()
+        )]
+    );
+    // Checked as itself, the module's call of itself is not followed: its default holds.
+    let variables = "variable \"unused\" {}\n";
+    let alone = with_one(
+        looping,
+        "infra/modules/ecr/main.tf",
+        "infra/modules/ecr/variables.tf",
+        variables,
+        &settings,
+    );
+    assert_eq!(render(&alone, looping), Vec::<String>::new());
+}
+
+#[test]
+fn a_tf_json_sibling_gives_its_variables_to_the_module() {
+    let settings = settings();
+    let variables =
+        "{\n  \"variable\": {\n    \"mutability\": {\"default\": \"MUTABLE\"}\n  }\n}\n";
+    let main = with_one(MAIN, "main.tf", "variables.tf.json", variables, &settings);
+    let default = variables.find("\"MUTABLE\"").unwrap();
+    assert_eq!(
+        render(&main, MAIN),
+        [format!(
+            "ECR201 \"var.mutability\" [variables.tf.json {}-{}: the default of variable `mutability`] fix: none",
+            default,
+            default + "\"MUTABLE\"".len()
+        )]
+    );
+    let immutable = variables.replace("\"MUTABLE\"", "\"IMMUTABLE\"");
+    let clean = with_one(MAIN, "main.tf", "variables.tf.json", &immutable, &settings);
+    assert_eq!(render(&clean, MAIN), Vec::<String>::new());
+}

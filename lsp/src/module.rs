@@ -1,6 +1,7 @@
-//! The other files of a Terraform module, in the order Terraform reads them: a `.tf` file is
-//! checked with them (its variables may be declared in `variables.tf`, their values set in
-//! `terraform.tfvars`). Shared by the server and the CLI.
+//! The other files of a Terraform module, in the order Terraform reads them, and the files of the
+//! local modules it calls: a `.tf` file is checked with them (its variables may be declared in
+//! `variables.tf`, their values set in `terraform.tfvars`, its repositories declared in
+//! `./modules/ecr`). Shared by the server and the CLI.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,8 +12,8 @@ pub fn is_terraform(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("tf") || e.eq_ignore_ascii_case("tfvars"))
 }
 
-/// The folder's other `.tf` files by name, then `terraform.tfvars`, then the `*.auto.tfvars`
-/// files by name. Empty for a file that is not Terraform's.
+/// The folder's other `.tf` and `.tf.json` files by name, then `terraform.tfvars`, then the
+/// `*.auto.tfvars` files by name. Empty for a file that is not Terraform's.
 pub fn sibling_paths(path: &Path) -> Vec<PathBuf> {
     if !is_terraform(path) {
         return Vec::new();
@@ -47,7 +48,7 @@ pub fn sibling_paths(path: &Path) -> Vec<PathBuf> {
             .cloned()
             .collect()
     };
-    let mut ordered = pick(&|n| n.ends_with(".tf"));
+    let mut ordered = pick(&|n| n.ends_with(".tf") || n.ends_with(".tf.json"));
     ordered.extend(pick(&|n| n == "terraform.tfvars"));
     ordered.extend(pick(&|n| n.ends_with(".auto.tfvars")));
     ordered
@@ -94,8 +95,105 @@ pub fn data_file_paths(path: &Path, text: &str) -> Vec<PathBuf> {
     found
 }
 
-/// The texts of a file's siblings ([`sibling_paths`]): an open document's text where the editor
-/// has one (`open`), else the file on disk; files that cannot be read are left out.
+/// Local modules followed this deep at most, as core follows them.
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// The `.tf` files of the local modules a module calls (`source = "./modules/ecr"` or
+/// `"../ecr"`), and of the modules those call, by name, folder after folder: each folder once (a
+/// module that calls itself, or two that call each other, end there), at most
+/// [`MAX_MODULE_DEPTH`] deep. `texts` are the module's own `.tf` files, `folder` its folder. A
+/// textual scan: a module it misses stays unknown to core.
+pub fn module_file_paths(folder: &Path, texts: &[&str]) -> Vec<PathBuf> {
+    let identity = |p: &Path| {
+        let p = if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        };
+        std::fs::canonicalize(p).unwrap_or_else(|_| lexical(p))
+    };
+    let mut seen = vec![identity(folder)];
+    let mut found = Vec::new();
+    let mut pending: Vec<(PathBuf, Vec<String>, usize)> = vec![(
+        folder.to_path_buf(),
+        texts.iter().map(|t| t.to_string()).collect(),
+        0,
+    )];
+    while let Some((from, texts, depth)) = pending.pop() {
+        if depth >= MAX_MODULE_DEPTH {
+            continue;
+        }
+        for source in texts.iter().flat_map(|t| local_sources(t)) {
+            let child = lexical(&from.join(source));
+            let id = identity(&child);
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            let files = tf_files(&child);
+            let child_texts = files
+                .iter()
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .collect();
+            found.extend(files);
+            pending.insert(0, (child, child_texts, depth + 1));
+        }
+    }
+    found
+}
+
+/// The local paths a text gives as `source = "./…"` or `"../…"` (a `module` block's source).
+fn local_sources(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("source")?.trim_start();
+            let quoted = rest.strip_prefix('=')?.trim_start().strip_prefix('"')?;
+            let value = &quoted[..quoted.find('"')?];
+            (value.starts_with("./") || value.starts_with("../")).then_some(value)
+        })
+        .collect()
+}
+
+/// The `.tf` files of a folder, by name.
+fn tf_files(folder: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// A path with `.` steps and `a/..` taken out, as the module names it (`m/modules/ecr`, not
+/// `m/./modules/ecr`).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+/// The texts of a file's siblings ([`sibling_paths`]), of the files it reads with `file()`, and
+/// of the local modules the module calls ([`module_file_paths`]): an open document's text where
+/// the editor has one (`open`), else the file on disk; files that cannot be read are left out.
 pub fn sibling_texts(
     path: &Path,
     text: &str,
@@ -103,15 +201,30 @@ pub fn sibling_texts(
 ) -> Vec<(String, Arc<String>)> {
     let mut paths = sibling_paths(path);
     paths.extend(data_file_paths(path, text));
-    paths
+    let read = |p: PathBuf| {
+        let text = match open.iter().find(|(o, _)| *o == p) {
+            Some((_, text)) => text.clone(),
+            None => Arc::new(std::fs::read_to_string(&p).ok()?),
+        };
+        Some((p, text))
+    };
+    let mut texts: Vec<(PathBuf, Arc<String>)> = paths.into_iter().filter_map(read).collect();
+    if is_terraform(path) {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let own: Vec<&str> = std::iter::once(text)
+            .chain(
+                texts
+                    .iter()
+                    .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
+                    .map(|(_, t)| t.as_str()),
+            )
+            .collect();
+        let modules = module_file_paths(folder, &own);
+        texts.extend(modules.into_iter().filter_map(read));
+    }
+    texts
         .into_iter()
-        .filter_map(|p| {
-            let text = match open.iter().find(|(o, _)| *o == p) {
-                Some((_, text)) => text.clone(),
-                None => Arc::new(std::fs::read_to_string(&p).ok()?),
-            };
-            Some((p.to_string_lossy().into_owned(), text))
-        })
+        .map(|(p, text)| (p.to_string_lossy().into_owned(), text))
         .collect()
 }
 
@@ -158,6 +271,41 @@ mod tests {
             ]
         );
         assert!(sibling_paths(&dir.path().join("README.md")).is_empty());
+    }
+
+    #[test]
+    fn local_modules_are_found_folder_by_folder_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("infra");
+        for (name, text) in [
+            ("infra/main.tf", ""),
+            ("infra/modules/ecr/main.tf", "module \"self\" {\n  source = \"./\"\n}\nmodule \"up\" {\n  source = \"../../\"\n}\nmodule \"policy\" {\n  source = \"../policy\"\n}\n"),
+            ("infra/modules/ecr/variables.tf", ""),
+            ("infra/modules/ecr/README.md", ""),
+            ("infra/modules/policy/main.tf", "module \"ecr\" {\n  source = \"../ecr\"\n}\n"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let caller = "module \"ecr\" {\n  source  = \"./modules/ecr\"\n}\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\n";
+        let found: Vec<String> = module_file_paths(&root, &[caller])
+            .iter()
+            .map(|p| {
+                p.strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "modules/ecr/main.tf",
+                "modules/ecr/variables.tf",
+                "modules/policy/main.tf"
+            ]
+        );
     }
 
     #[test]

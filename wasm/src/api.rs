@@ -84,6 +84,8 @@ pub enum InputKind {
     GetLifecyclePolicyOutput,
     /// A Terraform configuration (HCL).
     Terraform,
+    /// A Terraform plan as `terraform show -json` writes it.
+    TerraformPlan,
     /// Not a template, policy or ECR CLI output: never any finding but a syntax error.
     Other,
 }
@@ -283,6 +285,7 @@ impl InputKind {
             core::InputKind::LifecyclePolicy => InputKind::LifecyclePolicy,
             core::InputKind::GetLifecyclePolicyOutput => InputKind::GetLifecyclePolicyOutput,
             core::InputKind::Terraform => InputKind::Terraform,
+            core::InputKind::TerraformPlan => InputKind::TerraformPlan,
             core::InputKind::Other => InputKind::Other,
         }
     }

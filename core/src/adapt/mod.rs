@@ -55,6 +55,8 @@ pub enum InputKind {
     GetLifecyclePolicyOutput,
     /// A Terraform configuration (`.tf`, HCL).
     Terraform,
+    /// A Terraform plan as `terraform show -json` writes it: the values Terraform will apply.
+    TerraformPlan,
     /// Not something ecrlint checks.
     Other,
 }
@@ -81,6 +83,7 @@ impl InputKind {
             InputKind::LifecyclePolicy => "lifecycle policy",
             InputKind::GetLifecyclePolicyOutput => "aws ecr get-lifecycle-policy output",
             InputKind::Terraform => "Terraform configuration",
+            InputKind::TerraformPlan => "Terraform plan (terraform show -json)",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
     }
@@ -91,6 +94,7 @@ impl InputKind {
             return InputKind::Other;
         }
         cloudformation::detect(root)
+            .or_else(|| terraform::detect_plan(root))
             .or_else(|| cli_output::detect(root))
             .or_else(|| terraform::detect_json(root))
             .or_else(|| policy::detect(root))
@@ -102,7 +106,11 @@ impl InputKind {
     /// showing to an editor that did not ask about this file?
     pub fn sniff(source: &str) -> InputKind {
         let head = &source[..floor_char_boundary(source, 64 * 1024)];
-        if head.contains("AWS::Serverless") {
+        if head.contains("\"terraform_version\"")
+            && (head.contains("\"planned_values\"") || head.contains("\"resource_changes\""))
+        {
+            InputKind::TerraformPlan
+        } else if head.contains("AWS::Serverless") {
             InputKind::SamTemplate
         } else if head.contains("AWSTemplateFormatVersion") || head.contains("AWS::") {
             InputKind::CloudformationTemplate
@@ -166,8 +174,23 @@ pub(crate) struct Lowered<'a> {
     pub embedded_syntax_error: bool,
     /// The CloudFormation view, for suppressions in `Metadata`.
     pub template: Option<cloudformation::Template<'a>>,
+    /// Ranges of the source that speak of one named thing, sorted: a plan's resource objects
+    /// and their addresses, which the findings in them name.
+    subjects: Vec<(TextRange, String)>,
     targets: Vec<Target<'a>>,
     sites: Vec<Site<'a>>,
+}
+
+impl Lowered<'_> {
+    /// The name of what a range speaks of, when the source's positions alone do not say it (a
+    /// plan's resource address).
+    pub fn subject(&self, range: TextRange) -> Option<&str> {
+        let after = self
+            .subjects
+            .partition_point(|(r, _)| r.start <= range.start);
+        let (within, name) = self.subjects[..after].last()?;
+        (range.end <= within.end).then_some(name.as_str())
+    }
 }
 
 /// Where in a source a remedy writes: kept by the adapter, named in the model by an [`Anchor`].
@@ -293,6 +316,8 @@ pub(crate) struct Lowering<'a> {
     pub model: Model,
     pub raised: Vec<Raised>,
     pub embedded_syntax_error: bool,
+    /// See [`Lowered::subject`].
+    pub subjects: Vec<(TextRange, String)>,
     targets: Vec<Target<'a>>,
     sites: Vec<Site<'a>>,
 }
@@ -306,6 +331,7 @@ impl<'a> Lowering<'a> {
             model: Model::default(),
             raised: Vec::new(),
             embedded_syntax_error: false,
+            subjects: Vec::new(),
             targets: Vec::new(),
             sites: Vec::new(),
         }
@@ -353,6 +379,7 @@ impl<'a> Lowering<'a> {
             raised: self.raised,
             embedded_syntax_error: self.embedded_syntax_error,
             template,
+            subjects: self.subjects,
             targets: self.targets,
             sites: self.sites,
         }
@@ -412,9 +439,16 @@ pub(crate) fn lower<'a>(
             cli_output::lower_lifecycle_output(root, &mut lowering)
         }
         InputKind::Terraform => terraform::lower(root, document.format, &mut lowering),
+        InputKind::TerraformPlan => terraform::lower_plan(root, &mut lowering),
         InputKind::Other => {}
     }
     lowering.finish(kind, template)
+}
+
+/// A document in Terraform's JSON syntax as the tree the HCL reader gives (for a `.tf.json` file
+/// joined to a module's other files).
+pub(crate) fn terraform_json_tree(root: &Node) -> Node {
+    terraform::json_tree(root)
 }
 
 /// The origin of a value written at `at` (reached through `via`), which no remedy rewrites.

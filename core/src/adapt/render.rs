@@ -13,6 +13,8 @@ pub enum Rendered {
     Fix(Fix),
     /// The command that changes the live repository, for the message.
     Command(String),
+    /// The source is not the one to change (a plan): where to make the change, for the message.
+    Elsewhere(&'static str),
 }
 
 const OWNER_ARN_SUB: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
@@ -24,6 +26,9 @@ impl Lowered<'_> {
 
     /// Renders a remedy; `None` when this source cannot take it safely.
     pub(crate) fn render(&self, remedy: &Remedy) -> Option<Rendered> {
+        if self.kind == super::InputKind::TerraformPlan {
+            return Some(Rendered::Elsewhere("fix it in the Terraform source"));
+        }
         match remedy {
             Remedy::ImmutableTags {
                 repository,

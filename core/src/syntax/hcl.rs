@@ -34,6 +34,10 @@ pub const TFVARS: &str = "\u{0}tfvars";
 /// The key of the block that holds the files a module reads with `file()` when its files are
 /// checked together: each entry is a path as the module writes it, and the file's text.
 pub const FILES: &str = "\u{0}files";
+/// The key of the block that holds the files of the local modules a module calls when they are
+/// checked together: labelled with the module's own folder, an entry per folder, each a block
+/// whose body is that folder's files joined.
+pub const MODULES: &str = "\u{0}modules";
 
 /// The path a `file()` or `templatefile()` argument names, as written relative to the module:
 /// `"policy.json"`, `"./policy.json"` or `"${path.module}/policy.json"`; `None` for anything

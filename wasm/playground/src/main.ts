@@ -265,6 +265,8 @@ function fileName(result: CheckResult): string {
       return `get-lifecycle-policy.${extension}`;
     case "terraform":
       return "main.tf";
+    case "terraform-plan":
+      return "plan.json";
     case "other":
       return `ecrlint.${extension}`;
   }

@@ -22,7 +22,7 @@ const TOP_LEVEL: [&str; 8] = [
 
 /// Nested block types of the resources and data sources read (a JSON object or a list of them
 /// under one of these keys is a block; under any other key it is an attribute's value).
-const BLOCKS: [&str; 12] = [
+pub(super) const BLOCKS: [&str; 12] = [
     "image_scanning_configuration",
     "encryption_configuration",
     "image_tag_mutability_exclusion_filter",

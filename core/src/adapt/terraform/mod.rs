@@ -3,13 +3,16 @@
 //! `aws_ecr_registry_scanning_configuration` and `aws_ecr_replication_configuration`, every value
 //! evaluated through variables, locals, references and conditionals (`module.rs`). Policies come
 //! as `jsonencode({…})`, JSON text (heredocs with `${…}`), or `data.aws_iam_policy_document`.
+//! A plan (`terraform show -json`) is lowered the same way, its values already evaluated.
 
 mod json;
 mod module;
+mod plan;
 
 pub use module::Module;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use typed_arena::Arena;
 
@@ -44,13 +47,70 @@ pub(super) fn detect_json(root: &Node) -> Option<InputKind> {
     json::detect(root).then_some(InputKind::Terraform)
 }
 
+/// Terraform's JSON syntax as the tree the HCL reader gives.
+pub(super) fn json_tree(root: &Node) -> Node {
+    json::convert(root)
+}
+
+/// `terraform show -json` output for a plan.
+pub(super) fn detect_plan(root: &Node) -> Option<InputKind> {
+    plan::detect(root).then_some(InputKind::TerraformPlan)
+}
+
+/// A plan's ECR resources, lowered as a module whose values are final. A plan is not a source
+/// to edit: no fix is written into it, and each finding names the resource address it is about.
+pub(super) fn lower_plan<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
+    let converted = plan::convert(root);
+    let tree: &'a Node = lowering.arena.alloc(converted.tree);
+    lowering.subjects = converted.subjects;
+    let mut module = Module::new(tree, lowering.arena);
+    module.evaluated = true;
+    let account = lowering
+        .settings
+        .account_id
+        .as_deref()
+        .or_else(|| plan::caller_account(root));
+    let owner = OwnerForm::account(account);
+    let site = lowering.site(Site {
+        writer: Writer::new(lowering.source, Format::Json),
+        owner,
+    });
+    let mut adapter = Adapter {
+        module: &module,
+        site,
+        owner,
+        lowering,
+        links: Links::default(),
+    };
+    adapter.link();
+    adapter.lower();
+    for raised in &mut lowering.raised {
+        raised.fix = None;
+    }
+}
+
 pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<'a>) {
     // JSON syntax is read as the tree the HCL reader gives, its ranges those of the JSON text.
     let root: &'a Node = match format {
         Format::Json => lowering.arena.alloc(json::convert(root)),
         _ => root,
     };
-    let module = Module::new(root, lowering.arena);
+    let module = Rc::new(Module::new(root, lowering.arena));
+    let mut chain = module.folder.iter().cloned().collect();
+    lower_module(&module, format, lowering, &mut chain);
+}
+
+/// Local modules followed this deep at most (a module calling a module calling …).
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// A module's resources, then those of the local modules it calls, each with the arguments its
+/// `module` block gives; `chain` holds the folders of the modules on the way here.
+fn lower_module<'a>(
+    module: &Rc<Module<'a>>,
+    format: Format,
+    lowering: &mut Lowering<'a>,
+    chain: &mut Vec<String>,
+) {
     let owner = match module.first_data("aws_caller_identity") {
         Some(identity) => OwnerForm::Terraform {
             identity,
@@ -65,7 +125,7 @@ pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<
         owner,
     });
     let mut adapter = Adapter {
-        module: &module,
+        module,
         site,
         owner,
         lowering,
@@ -73,6 +133,17 @@ pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<
     };
     adapter.link();
     adapter.lower();
+    if chain.len() > MAX_MODULE_DEPTH {
+        return;
+    }
+    for call in &module.calls {
+        let Some(child) = module.child(call, chain) else {
+            continue;
+        };
+        chain.push(child.folder.clone().unwrap_or_default());
+        lower_module(&Rc::new(child), format, lowering, chain);
+        chain.pop();
+    }
 }
 
 struct Adapter<'m, 'a, 'l> {

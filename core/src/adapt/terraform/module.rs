@@ -1,14 +1,16 @@
-//! The Terraform view of a module: its variables (with their defaults and `.tfvars` values),
-//! locals, resources and data sources, and an evaluator that answers with every value an
-//! expression can take (a conditional has two), or says why it cannot know.
+//! The Terraform view of a module: its variables (with their defaults and `.tfvars` values, or
+//! the arguments of the `module` block that calls it), locals, resources, data sources and the
+//! local modules it calls, and an evaluator that answers with every value an expression can take
+//! (a conditional has two), or says why it cannot know.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use typed_arena::Arena;
 
 use crate::adapt::resolve::{placeholder, Candidate, Candidates, Evaluated, Resolve};
 use crate::diagnostic::Related;
-use crate::syntax::hcl::{CALL, EXPR, FILES, HEREDOC, IF, REF, TEMPLATE, TFVARS};
+use crate::syntax::hcl::{CALL, EXPR, FILES, HEREDOC, IF, MODULES, REF, TEMPLATE, TFVARS};
 use crate::syntax::{Block, Node, NodeKind, ScalarStyle};
 use crate::text::TextRange;
 
@@ -16,6 +18,8 @@ use crate::text::TextRange;
 const MAX_CANDIDATES: usize = 64;
 /// References followed in a chain (a local naming a local naming a variable …).
 const MAX_DEPTH: usize = 24;
+/// The tag of a value a plan says is known only after apply; its value is the reason.
+pub const AFTER_APPLY: &str = "tf:after-apply";
 
 pub struct Module<'a> {
     pub variables: HashMap<&'a str, Variable<'a>>,
@@ -31,6 +35,31 @@ pub struct Module<'a> {
     /// The variables of the `templatefile()` whose text is being read: `${name}` there is one
     /// of them.
     pub template_variables: std::cell::Cell<Option<&'a Node>>,
+    /// The values are Terraform's own, already evaluated (a plan): a `${` in a string is text.
+    pub evaluated: bool,
+    /// The `module` blocks, in order.
+    pub calls: Vec<Call<'a>>,
+    /// The module's folder, as the files given name it (`None`: only its own files were given).
+    pub folder: Option<String>,
+    /// The files of other folders given with the module, by folder: the local modules it (and
+    /// they) may call.
+    pub folders: HashMap<&'a str, &'a Node>,
+    /// The `module` block this module is lowered for, when it is a child module.
+    pub caller: Option<Caller<'a>>,
+}
+
+/// A `module "NAME" { source = …, ARGUMENT = … }` block.
+pub struct Call<'a> {
+    pub name: &'a str,
+    pub body: &'a Node,
+}
+
+/// The module that calls a child module, and the block that does: its arguments are the child's
+/// variables.
+pub struct Caller<'a> {
+    pub module: Rc<Module<'a>>,
+    pub name: &'a str,
+    pub arguments: &'a Node,
 }
 
 pub struct Variable<'a> {
@@ -85,6 +114,11 @@ impl<'a> Module<'a> {
             locals: HashMap::new(),
             files: HashMap::new(),
             template_variables: std::cell::Cell::new(None),
+            evaluated: false,
+            calls: Vec::new(),
+            folder: None,
+            folders: HashMap::new(),
+            caller: None,
             resources: Vec::new(),
             data: Vec::new(),
             arena,
@@ -108,6 +142,18 @@ impl<'a> Module<'a> {
                                 .insert(value.key.text.as_str(), &value.value);
                         }
                     }
+                    (MODULES, [folder]) => {
+                        module.folder = Some(folder.text.to_string());
+                        for given in body.as_mapping().into_iter().flat_map(|m| &m.entries) {
+                            if let NodeKind::Block(files) = &given.value.kind {
+                                module.folders.insert(given.key.text.as_str(), &files.body);
+                            }
+                        }
+                    }
+                    ("module", [name]) => module.calls.push(Call {
+                        name: name.text.as_str(),
+                        body,
+                    }),
                     ("variable", [name]) => {
                         module.variables.insert(
                             name.text.as_str(),
@@ -140,6 +186,30 @@ impl<'a> Module<'a> {
             }
         }
         module
+    }
+
+    /// The child module a `module` block calls, with the block's arguments as its variables: when
+    /// its source is a local path whose files were given. `None` for a registry or git source
+    /// (its values stay unknown), and for a folder in `chain` (a module calling itself).
+    pub fn child(self: &Rc<Self>, call: &Call<'a>, chain: &[String]) -> Option<Module<'a>> {
+        let source = call.body.get("source")?.as_str()?;
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            return None;
+        }
+        let folder = crate::module::folder_join(self.folder.as_deref()?, source);
+        if chain.contains(&folder) {
+            return None;
+        }
+        let files = self.folders.get(folder.as_str())?;
+        let mut child = Module::new(files, self.arena);
+        child.folder = Some(folder);
+        child.folders = self.folders.clone();
+        child.caller = Some(Caller {
+            module: Rc::clone(self),
+            name: call.name,
+            arguments: call.body,
+        });
+        Some(child)
     }
 
     pub fn resources_of_type<'m>(
@@ -258,6 +328,11 @@ impl<'a> Module<'a> {
             }
             // Text with `${…}` in it: a policy reads it as JSON, a setting as text.
             HEREDOC => push(out, Evaluated::Node(node), origin),
+            AFTER_APPLY => push(
+                out,
+                Evaluated::Unknown(tagged.value.as_str().unwrap_or_default().to_string()),
+                origin,
+            ),
             EXPR => push(
                 out,
                 Evaluated::Unknown(format!(
@@ -347,6 +422,32 @@ impl<'a> Module<'a> {
         }
         match steps.as_slice() {
             ["var", name, rest @ ..] => {
+                if let Some(caller) = &self.caller {
+                    if let Some(argument) = caller.arguments.get(name) {
+                        let related = Related::new(
+                            argument.range,
+                            format!("argument `{name}` of module `{}`", caller.name),
+                        );
+                        let mut given = Candidates::new();
+                        caller.module.follow(
+                            argument,
+                            rest,
+                            argument,
+                            Some(related),
+                            &mut given,
+                            depth + 1,
+                        );
+                        for candidate in given {
+                            // A value known is used here; one that is not, the caller gives.
+                            let at = match candidate.value {
+                                Evaluated::Unknown(_) => candidate.at,
+                                _ => at,
+                            };
+                            out.push(Candidate { at, ..candidate });
+                        }
+                        return;
+                    }
+                }
                 let found = match self.assigned.get(name) {
                     Some(value) => Some((*value, format!("`{name}` in the variable values"))),
                     None => self
@@ -356,7 +457,12 @@ impl<'a> Module<'a> {
                         .map(|d| (d, format!("the default of variable `{name}`"))),
                 };
                 let Some((value, message)) = found else {
-                    let reason = if self.variables.contains_key(name) {
+                    let reason = if let Some(caller) = &self.caller {
+                        format!(
+                            "variable `{name}` has no default and module `{}` does not give it",
+                            caller.name
+                        )
+                    } else if self.variables.contains_key(name) {
                         format!("variable `{name}` has no default and no value in the module's .tfvars files")
                     } else {
                         format!("variable `{name}` is not declared in the module")
@@ -495,6 +601,9 @@ impl<'a> Module<'a> {
 
     /// A string of policy text holding `${…}`: its parts, parsed as a template.
     fn interpolated(&self, node: &'a Node) -> Option<Vec<&'a Node>> {
+        if self.evaluated {
+            return None;
+        }
         let scalar = node.as_scalar()?;
         if scalar.style != ScalarStyle::JsonString || !scalar.text.contains("${") {
             return None;
