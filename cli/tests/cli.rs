@@ -694,7 +694,10 @@ fn terraform_modules_are_checked_with_their_sibling_files() {
 #[test]
 fn terraform_plans_are_checked_and_never_rewritten() {
     let plan = r#"{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{"root_module":{"resources":[],"child_modules":[{"resources":[{"address":"module.ecr.aws_ecr_repository.this[0]","mode":"managed","type":"aws_ecr_repository","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"encryption_configuration":[],"force_delete":null,"image_scanning_configuration":[{"scan_on_push":true}],"image_tag_mutability":"MUTABLE","image_tag_mutability_exclusion_filter":[],"name":"app","region":"eu-west-1","tags":null,"timeouts":null},"sensitive_values":{"encryption_configuration":[],"image_scanning_configuration":[{}],"image_tag_mutability_exclusion_filter":[],"tags_all":{}}},{"address":"module.ecr.aws_ecr_repository_policy.this[0]","mode":"managed","type":"aws_ecr_repository_policy","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{"policy":"{\"Statement\":[{\"Action\":\"ecr:BatchGetImage\",\"Effect\":\"Allow\",\"Principal\":\"*\"}],\"Version\":\"2012-10-17\"}","region":"eu-west-1","repository":"app"},"sensitive_values":{}}],"address":"module.ecr"}]}},"resource_changes":[{"address":"module.ecr.aws_ecr_repository.this[0]","module_address":"module.ecr","mode":"managed","type":"aws_ecr_repository","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":["create"],"before":null,"after":{"encryption_configuration":[],"force_delete":null,"image_scanning_configuration":[{"scan_on_push":true}],"image_tag_mutability":"MUTABLE","image_tag_mutability_exclusion_filter":[],"name":"app","region":"eu-west-1","tags":null,"timeouts":null},"after_unknown":{"arn":true,"encryption_configuration":[],"id":true,"image_scanning_configuration":[{}],"image_tag_mutability_exclusion_filter":[],"registry_id":true,"repository_url":true,"tags_all":true},"before_sensitive":false,"after_sensitive":{"encryption_configuration":[],"image_scanning_configuration":[{}],"image_tag_mutability_exclusion_filter":[],"tags_all":{}}}},{"address":"module.ecr.aws_ecr_repository_policy.this[0]","module_address":"module.ecr","mode":"managed","type":"aws_ecr_repository_policy","name":"this","index":0,"provider_name":"registry.terraform.io/hashicorp/aws","change":{"actions":["create"],"before":null,"after":{"policy":"{\"Statement\":[{\"Action\":\"ecr:BatchGetImage\",\"Effect\":\"Allow\",\"Principal\":\"*\"}],\"Version\":\"2012-10-17\"}","region":"eu-west-1","repository":"app"},"after_unknown":{"id":true,"registry_id":true},"before_sensitive":false,"after_sensitive":{}}}],"applyable":true,"complete":true,"errored":false}"#;
+    // The plan's repository has no key and no lifecycle policy: the informational rules are left
+    // out, the findings that matter here are placed in the plan.
     let dir = scratch(&[
+        ("ecrlint.toml", "ignore = [\"ECR301\", \"ECR302\"]\n"),
         ("tfplan.json", plan),
         (
             "web/package.json",
@@ -735,6 +738,7 @@ fn local_modules_are_followed_with_their_arguments() {
     let child = "resource \"aws_ecr_repository\" \"this\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n  image_scanning_configuration { scan_on_push = true }\n}\n\nmodule \"again\" {\n  source = \"./\"\n}\n";
     let variables = "variable \"mutability\" {\n  default = \"IMMUTABLE\"\n}\n";
     let dir = scratch(&[
+        ("ecrlint.toml", "ignore = [\"ECR301\", \"ECR302\"]\n"),
         ("infra/main.tf", caller),
         ("infra/modules/ecr/main.tf", child),
         ("infra/modules/ecr/variables.tf", variables),
