@@ -147,16 +147,8 @@ pub fn module_siblings(path: &Path, text: &str, var_files: &[PathBuf]) -> Vec<(P
         _ => None,
     };
     let mut texts: Vec<(PathBuf, String)> = ordered.into_iter().filter_map(read_text).collect();
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let own: Vec<&str> = std::iter::once(text)
-        .chain(
-            texts
-                .iter()
-                .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
-                .map(|(_, t)| t.as_str()),
-        )
-        .collect();
-    let modules = ecrlint_lsp::module::module_file_paths(folder, &own);
+    let siblings = texts.iter().map(|(p, t)| (p.as_path(), t.as_str()));
+    let modules = ecrlint_lsp::module::called_module_paths(path, text, siblings);
     texts.extend(modules.into_iter().filter_map(read_text));
     texts
 }

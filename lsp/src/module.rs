@@ -98,6 +98,25 @@ pub fn data_file_paths(path: &Path, text: &str) -> Vec<PathBuf> {
 /// Local modules followed this deep at most, as core follows them.
 const MAX_MODULE_DEPTH: usize = 16;
 
+/// The `.tf` files of the local modules the Terraform file at `path` calls, found in its own
+/// `text` and in its `.tf` siblings' (`siblings`: path and text, as read).
+pub fn called_module_paths<'t>(
+    path: &Path,
+    text: &'t str,
+    siblings: impl IntoIterator<Item = (&'t Path, &'t str)>,
+) -> Vec<PathBuf> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let own: Vec<&str> = std::iter::once(text)
+        .chain(
+            siblings
+                .into_iter()
+                .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
+                .map(|(_, t)| t),
+        )
+        .collect();
+    module_file_paths(folder, &own)
+}
+
 /// The `.tf` files of the local modules a module calls (`source = "./modules/ecr"` or
 /// `"../ecr"`), and of the modules those call, by name, folder after folder: each folder once (a
 /// module that calls itself, or two that call each other, end there), at most
@@ -210,16 +229,8 @@ pub fn sibling_texts(
     };
     let mut texts: Vec<(PathBuf, Arc<String>)> = paths.into_iter().filter_map(read).collect();
     if is_terraform(path) {
-        let folder = path.parent().unwrap_or(Path::new("."));
-        let own: Vec<&str> = std::iter::once(text)
-            .chain(
-                texts
-                    .iter()
-                    .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
-                    .map(|(_, t)| t.as_str()),
-            )
-            .collect();
-        let modules = module_file_paths(folder, &own);
+        let siblings = texts.iter().map(|(p, t)| (p.as_path(), t.as_str()));
+        let modules = called_module_paths(path, text, siblings);
         texts.extend(modules.into_iter().filter_map(read));
     }
     texts

@@ -526,6 +526,26 @@ pub(crate) fn unwritten_scan_on_push(
     )
 }
 
+/// A candidate written at `at` (reached through `via`), anchored at `target` for a remedy.
+fn anchored<'a, T>(
+    lowering: &mut Lowering<'a>,
+    target: Target<'a>,
+    at: TextRange,
+    via: Option<Related>,
+    state: Known<T>,
+) -> Candidate<T> {
+    let anchor = lowering.anchor(target);
+    Candidate {
+        state,
+        origin: Origin {
+            range: at,
+            via,
+            written: Written::Explicit,
+            anchor,
+        },
+    }
+}
+
 /// The candidates of a scan-on-push setting: each parsed, a value AWS rejects reported where it
 /// is written, each anchored for the remedy. `accepts` names who rejects it
 /// ("CloudFormation"); `parameter_use` says whether a parameter or variable the value comes
@@ -572,21 +592,14 @@ pub(crate) fn scan_on_push<'a>(
             },
         };
         let parameter = candidate.origin.as_ref().map(parameter_use);
-        let anchor = lowering.anchor(Target::Scalar {
+        let target = Target::Scalar {
             site,
             setting,
             literal,
             parameter,
-        });
-        out.candidates.push(Candidate {
-            state,
-            origin: Origin {
-                range: at,
-                via: candidate.origin,
-                written: Written::Explicit,
-                anchor,
-            },
-        });
+        };
+        out.candidates
+            .push(anchored(lowering, target, at, candidate.origin, state));
     }
     out
 }
@@ -661,21 +674,14 @@ pub(crate) fn tag_mutability<'a>(
             },
         };
         let parameter = candidate.origin.as_ref().map(parameter_use);
-        let anchor = lowering.anchor(Target::Scalar {
+        let target = Target::Scalar {
             site,
             setting,
             literal,
             parameter,
-        });
-        out.candidates.push(Candidate {
-            state,
-            origin: Origin {
-                range: at,
-                via: candidate.origin,
-                written: Written::Explicit,
-                anchor,
-            },
-        });
+        };
+        out.candidates
+            .push(anchored(lowering, target, at, candidate.origin, state));
     }
     out
 }
