@@ -66,7 +66,14 @@ fn account_id_gives_the_fix_with_utf16_ranges() {
 
 #[wasm_bindgen_test]
 fn fix_returns_the_fixed_text_and_what_was_applied() {
-    let result = ecrlint_wasm::fix(TEMPLATE, None, object(r#"{"unsafe": false}"#), None).unwrap();
+    // The tags alone: the example's repositories also lack scanning, a key and a lifecycle policy.
+    let result = ecrlint_wasm::fix(
+        TEMPLATE,
+        object(r#"{"select": ["ECR201"]}"#),
+        object(r#"{"unsafe": false}"#),
+        None,
+    )
+    .unwrap();
     let result: JsValue = result.into();
     let text: String = Reflect::get(&result, &"text".into())
         .unwrap()
@@ -97,7 +104,7 @@ fn invalid_settings_throw_errors() {
         ecrlint_wasm::check(POLICY, object(r#"{"acountId": "123456789012"}"#), None).unwrap_err();
     assert_eq!(
         error_message(error),
-        "invalid settings: unknown field `acountId`, expected one of `select`, `ignore`, `accountId`, `severity`"
+        "invalid settings: unknown field `acountId`, expected one of `select`, `ignore`, `accountId`, `severity`, `trustedAccounts`, `registryScanning`"
     );
     let error = ecrlint_wasm::fix(POLICY, None, object(r#"{"unsafe": "yes"}"#), None).unwrap_err();
     assert_eq!(
