@@ -152,6 +152,11 @@ impl<'a> Writer<'a> {
         let at = first.key.range.start;
         let indent = self.indent_at(at);
         let style = mapping.as_mapping()?.style;
+        // A tab in a YAML block mapping's indentation is read as the end of the plain scalar
+        // before it once a new entry stands above: no edit rather than a file that does not parse.
+        if self.format == Format::Yaml && style == CollectionStyle::Block && indent.contains('\t') {
+            return None;
+        }
         let eol = self.eol();
         let same_line = !self.source[mapping.range.start as usize..at as usize].contains('\n');
         let content = match (style, value) {
