@@ -15,6 +15,9 @@ const pkg = join(here, "..", "wasm", "pkg");
 
 const HEADER = "AWSTemplateFormatVersion: '2010-09-09'\n";
 const LIMIT = "ecrlint reads at most 16 MiB (CloudFormation itself accepts at most 1 MB)";
+/** The bare repositories below lack scanning, a key and a lifecycle policy as much as immutable
+ * tags; the cases are about size and text, so the tag rule's findings stand for all. */
+const TAGS_ONLY = { ignore: ["ECR202", "ECR301", "ECR302"] };
 
 function repositories(count) {
   const parts = ["Resources:\n"];
@@ -76,13 +79,13 @@ const CASES = {
     expectEqual(only(result), ["ECR901", `the input is 44.9 MB; ${LIMIT}`, 1, 1]);
   },
   "100,000 resources, 100,000 findings": (api) => {
-    const result = api.check(repositories(100_000), null, "many.yaml");
+    const result = api.check(repositories(100_000), TAGS_ONLY, "many.yaml");
     expectEqual(result.findings.length, 100_000);
     const last = result.findings[99_999];
     expectEqual([last.code, last.start, last.end], ["ECR201", { line: 200000, column: 3 }, { line: 200000, column: 12 }]);
   },
   "100,000 resources, fix": (api) => {
-    const fixed = api.fix(repositories(100_000), null, null, "many.yaml");
+    const fixed = api.fix(repositories(100_000), TAGS_ONLY, null, "many.yaml");
     expectEqual([fixed.applied.length, fixed.remaining.findings.length], [100_000, 0]);
     expectEqual(fixed.text.split("      ImageTagMutability: IMMUTABLE\n").length - 1, 100_000);
   },
@@ -98,7 +101,7 @@ const CASES = {
   },
   "lone surrogates": (api) => {
     // A JavaScript string need not be valid UTF-16; wasm-bindgen passes U+FFFD for each lone half.
-    const result = api.check("Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: \uD800x\uDC00\n", null, "t.yaml");
+    const result = api.check("Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties:\n      ImageTagMutability: \uD800x\uDC00\n", TAGS_ONLY, "t.yaml");
     expectEqual(only(result), ["ECR902", "`\uFFFDx\uFFFD` is not a valid `ImageTagMutability`; CloudFormation accepts IMMUTABLE, MUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION", 5, 27]);
   },
   "10 MB single line": (api) => {
