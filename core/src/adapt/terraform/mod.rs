@@ -111,10 +111,12 @@ fn lower_module<'a>(
     lowering: &mut Lowering<'a>,
     chain: &mut Vec<String>,
 ) {
-    let owner = match module.first_data("aws_caller_identity") {
+    // Only a data source whose name can be written in a reference (`data.X.NAME.account_id`).
+    let nameable = |name: &&str| crate::syntax::write::is_identifier(name);
+    let owner = match module.first_data("aws_caller_identity").filter(nameable) {
         Some(identity) => OwnerForm::Terraform {
             identity,
-            partition: module.first_data("aws_partition"),
+            partition: module.first_data("aws_partition").filter(nameable),
             // In JSON syntax every string is a template: the interpolation is written inline.
             inline: format == Format::Json,
         },
