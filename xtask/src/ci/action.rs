@@ -12,24 +12,9 @@ use ecrlint_core::syntax::{self, Format, Node};
 use serde_json::Value;
 
 use super::{expect_lines, path_with, read, readme_block, run, work_dir, write};
+use super::{FINDING, MUTABLE};
 use crate::util::{self, root, Result};
 
-/// A repository that is right in every other way (scanned, its own key, a lifecycle policy).
-const MUTABLE: &str = "\
-Resources:
-  Repository:
-    Type: AWS::ECR::Repository
-    Properties:
-      ImageTagMutability: MUTABLE
-      ImageScanningConfiguration:
-        ScanOnPush: true
-      EncryptionConfiguration:
-        EncryptionType: KMS
-        KmsKey: alias/images
-      LifecyclePolicy:
-        LifecyclePolicyText: '{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"any\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 100}, \"action\": {\"type\": \"expire\"}}]}'
-";
-const FINDING: &str = "template.yaml:5:27: warning[ECR201] `ImageTagMutability` is `MUTABLE`: image tags can be overwritten";
 /// A value known only at deployment: an info-level finding (ECR903), below the default fail-level.
 const UNKNOWN: &str = "\
 Parameters:

@@ -14,6 +14,23 @@ use std::time::Instant;
 
 use crate::util::{self, Result};
 
+/// The template the CI faces are tried with: a repository that is right in every other way (scanned, its own key, a lifecycle policy).
+pub(super) const MUTABLE: &str = "\
+Resources:
+  Repository:
+    Type: AWS::ECR::Repository
+    Properties:
+      ImageTagMutability: MUTABLE
+      ImageScanningConfiguration:
+        ScanOnPush: true
+      EncryptionConfiguration:
+        EncryptionType: KMS
+        KmsKey: alias/images
+      LifecyclePolicy:
+        LifecyclePolicyText: '{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"any\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 100}, \"action\": {\"type\": \"expire\"}}]}'
+";
+pub(super) const FINDING: &str = "template.yaml:5:27: warning[ECR201] `ImageTagMutability` is `MUTABLE`: image tags can be overwritten";
+
 /// pre-commit in its virtualenv and the SARIF validator, each only when missing or out of date.
 pub fn setup() -> Result {
     pre_commit::setup()?;

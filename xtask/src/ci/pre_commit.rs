@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{path_with, read, readme_block, run, work_dir, write, Output};
+use super::{path_with, read, readme_block, run, work_dir, write, Output, FINDING, MUTABLE};
 use crate::util::{self, root, Result};
 
 const REQUIREMENTS: &str = "xtask/ci-tools/requirements.txt";
@@ -16,22 +16,6 @@ const INSTALLED: &str = ".ecrlint-installed-requirements.txt";
 /// The README's configuration names this repository; the test points it at a local clone.
 const REPOSITORY_URL: &str = "https://github.com/ecrlint/ecrlint";
 
-/// A repository that is right in every other way (scanned, its own key, a lifecycle policy).
-const MUTABLE: &str = "\
-Resources:
-  Repository:
-    Type: AWS::ECR::Repository
-    Properties:
-      ImageTagMutability: MUTABLE
-      ImageScanningConfiguration:
-        ScanOnPush: true
-      EncryptionConfiguration:
-        EncryptionType: KMS
-        KmsKey: alias/images
-      LifecyclePolicy:
-        LifecyclePolicyText: '{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"any\", \"countType\": \"imageCountMoreThan\", \"countNumber\": 100}, \"action\": {\"type\": \"expire\"}}]}'
-";
-const FINDING: &str = "template.yaml:5:27: warning[ECR201] `ImageTagMutability` is `MUTABLE`: image tags can be overwritten";
 /// pre-commit's status lines: the hook's name, dots to column 79, the verdict.
 const FAILED: &str =
     "ecrlint..................................................................Failed";
