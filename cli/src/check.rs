@@ -1,5 +1,6 @@
 //! `ecrlint check`: read, check (and fix) every file in parallel, then report in one format.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -70,10 +71,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let mut reports: Vec<FileReport> = targets
-        .par_iter()
-        .map(|t| check_file(t, &args, &settings))
-        .collect();
+    let mut reports = check_all(&targets, &args, &settings);
     // A fix in one file of a Terraform module changes what its siblings say: they are checked
     // again once every file is written.
     if args.fix {
@@ -130,17 +128,123 @@ fn display_name(path: &Path, stdin_name: Option<&str>) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
+/// Every target's report, in the order of the targets. Without fixes, the `.tf` files of one
+/// folder are checked together: their module is read and lowered once, not once per file.
+fn check_all(targets: &[Target], args: &CheckArgs, settings: &Settings) -> Vec<FileReport> {
+    if args.fix || args.diff {
+        return targets
+            .par_iter()
+            .map(|t| check_file(t, args, settings))
+            .collect();
+    }
+    let mut groups: Vec<Vec<&Target>> = Vec::new();
+    let mut folders: HashMap<&Path, usize> = HashMap::new();
+    for target in targets {
+        let tf = target.path.extension().is_some_and(|e| e == "tf");
+        match target
+            .path
+            .parent()
+            .filter(|_| tf && target.path.as_os_str() != "-")
+        {
+            Some(folder) => {
+                let at = *folders.entry(folder).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[at].push(target);
+            }
+            None => groups.push(vec![target]),
+        }
+    }
+    let mut reports: Vec<(&Path, FileReport)> = groups
+        .par_iter()
+        .flat_map_iter(|group| check_folder(group, args, settings))
+        .collect();
+    let order: HashMap<&Path, usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.path.as_path(), i))
+        .collect();
+    reports.sort_by_key(|(path, _)| order.get(path).copied().unwrap_or(usize::MAX));
+    reports.into_iter().map(|(_, report)| report).collect()
+}
+
+/// The reports of `.tf` files of one folder, checked together (a file that cannot be read is
+/// reported on its own).
+fn check_folder<'t>(
+    group: &[&'t Target],
+    args: &CheckArgs,
+    settings: &Settings,
+) -> Vec<(&'t Path, FileReport)> {
+    if let [target] = group {
+        return vec![(target.path.as_path(), check_file(target, args, settings))];
+    }
+    let mut reports = Vec::new();
+    let mut members: Vec<(&'t Target, String, String)> = Vec::new();
+    for &target in group {
+        match files::read(&target.path) {
+            Ok(Content::Text(text)) => {
+                let filename = display_name(&target.path, None);
+                members.push((target, filename, text));
+            }
+            _ => reports.push((target.path.as_path(), check_file(target, args, settings))),
+        }
+    }
+    if members.is_empty() {
+        return reports;
+    }
+    let paths: Vec<(&Path, &str)> = members
+        .iter()
+        .map(|(t, _, text)| (t.path.as_path(), text.as_str()))
+        .collect();
+    let rest: Vec<(String, String)> = files::module_rest(&paths, &args.var_file)
+        .into_iter()
+        .map(|(path, text)| (path.to_string_lossy().into_owned(), text))
+        .collect();
+    let checked: Vec<ecrlint_core::Source> = members
+        .iter()
+        .map(|(_, path, text)| ecrlint_core::Source { path, text })
+        .collect();
+    let others: Vec<ecrlint_core::Source> = rest
+        .iter()
+        .map(|(path, text)| ecrlint_core::Source { path, text })
+        .collect();
+    let results = ecrlint_core::check_module(&checked, &others, settings);
+    // A related place may be in any file of the module, the checked ones included.
+    let every: Vec<(String, String)> = members
+        .iter()
+        .map(|(_, path, text)| (path.clone(), text.clone()))
+        .chain(rest.iter().cloned())
+        .collect();
+    for ((target, filename, text), checked) in members.into_iter().zip(results) {
+        let mut report = FileReport::new(filename);
+        if target.named || checked.kind.is_ours() {
+            report.parsed = checked.parsed;
+            report.findings = place(&text, &checked.diagnostics, &every);
+            report.source = Some(text);
+        }
+        reports.push((target.path.as_path(), report));
+    }
+    reports
+}
+
+impl FileReport {
+    fn new(filename: String) -> Self {
+        FileReport {
+            filename,
+            source: None,
+            findings: Vec::new(),
+            fixed: 0,
+            diff: None,
+            error: None,
+            parsed: true,
+        }
+    }
+}
+
 fn check_file(target: &Target, args: &CheckArgs, settings: &Settings) -> FileReport {
     let filename = display_name(&target.path, args.stdin_filename.as_deref());
-    let mut report = FileReport {
-        filename: filename.clone(),
-        source: None,
-        findings: Vec::new(),
-        fixed: 0,
-        diff: None,
-        error: None,
-        parsed: true,
-    };
+    let mut report = FileReport::new(filename.clone());
     let content = match files::read(&target.path) {
         Ok(content) => content,
         Err(e) => {

@@ -130,6 +130,46 @@ pub use ecrlint_lsp::module::is_terraform;
 /// files `text` reads with `file()`, then the `.tf` files of the local modules the module calls
 /// (`ecrlint_lsp::module::module_file_paths`). A sibling that cannot be read is left out: it is
 /// reported when it is checked itself.
+/// The rest of the module of several `.tf` files of one folder (`members`: path and text), read
+/// once for all of them: the folder's other files, the var files, the files each member reads
+/// with `file()`, and the files of the local modules they call.
+pub fn module_rest(members: &[(&Path, &str)], var_files: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    let Some(((first, first_text), rest)) = members.split_first() else {
+        return Vec::new();
+    };
+    let member = |p: &Path| members.iter().any(|(m, _)| m.file_name() == p.file_name());
+    let mut ordered: Vec<PathBuf> = ecrlint_lsp::module::sibling_paths(first)
+        .into_iter()
+        .filter(|p| !member(p))
+        .collect();
+    ordered.extend(var_files.iter().cloned());
+    for (path, text) in members {
+        for data in ecrlint_lsp::module::data_file_paths(path, text) {
+            if !ordered.contains(&data) {
+                ordered.push(data);
+            }
+        }
+    }
+    let mut texts: Vec<(PathBuf, String)> = ordered.into_iter().filter_map(read_shown).collect();
+    let siblings = rest
+        .iter()
+        .map(|(p, t)| (*p, *t))
+        .chain(texts.iter().map(|(p, t)| (p.as_path(), t.as_str())));
+    let modules = ecrlint_lsp::module::called_module_paths(first, first_text, siblings);
+    texts.extend(modules.into_iter().filter_map(read_shown));
+    texts
+}
+
+/// A file's text, under the name it is shown by, when it can be read as text.
+fn read_shown(p: PathBuf) -> Option<(PathBuf, String)> {
+    let shown = p.strip_prefix("./").unwrap_or(&p);
+    let shown = PathBuf::from(shown.to_string_lossy().replace('\\', "/"));
+    match read(&p) {
+        Ok(Content::Text(text)) => Some((shown, text)),
+        _ => None,
+    }
+}
+
 pub fn module_siblings(path: &Path, text: &str, var_files: &[PathBuf]) -> Vec<(PathBuf, String)> {
     if !is_terraform(path) || path.as_os_str() == "-" {
         return Vec::new();
@@ -138,17 +178,9 @@ pub fn module_siblings(path: &Path, text: &str, var_files: &[PathBuf]) -> Vec<(P
     ordered.extend(var_files.iter().cloned());
     // And the files it reads with `file()`.
     ordered.extend(ecrlint_lsp::module::data_file_paths(path, text));
-    let shown = |p: &Path| {
-        let p = p.strip_prefix("./").unwrap_or(p);
-        p.to_string_lossy().replace('\\', "/")
-    };
-    let read_text = |p: PathBuf| match read(&p) {
-        Ok(Content::Text(text)) => Some((PathBuf::from(shown(&p)), text)),
-        _ => None,
-    };
-    let mut texts: Vec<(PathBuf, String)> = ordered.into_iter().filter_map(read_text).collect();
+    let mut texts: Vec<(PathBuf, String)> = ordered.into_iter().filter_map(read_shown).collect();
     let siblings = texts.iter().map(|(p, t)| (p.as_path(), t.as_str()));
     let modules = ecrlint_lsp::module::called_module_paths(path, text, siblings);
-    texts.extend(modules.into_iter().filter_map(read_text));
+    texts.extend(modules.into_iter().filter_map(read_shown));
     texts
 }

@@ -74,7 +74,50 @@ pub fn check_in_module(
     }
     let module = crate::module::Assembled::new(source, path, &hcl);
     let checked = check_document(&module.text, &module.document, settings);
-    module.split(checked)
+    module.split(checked, 1).remove(0)
+}
+
+/// [`check_in_module`] for several `.tf` files of one folder at once (`checked`), with the rest
+/// of their module (`others`: as for [`check_in_module`]): the module is read and lowered once,
+/// and each file gets the findings it would get checked on its own. The results are in the
+/// order of `checked`.
+pub fn check_module(
+    checked: &[Source<'_>],
+    others: &[Source<'_>],
+    settings: &Settings,
+) -> Vec<Checked> {
+    // A file that does not parse gets its syntax errors and nothing else, as on its own; to
+    // the others it has nothing to give.
+    let parts: Vec<crate::module::Part<'_>> = checked
+        .iter()
+        .map(|c| crate::module::Part::parse(c.text, Some(c.path)))
+        .collect();
+    let (parsed, broken): (Vec<_>, Vec<_>) = parts
+        .into_iter()
+        .enumerate()
+        .partition(|(_, p)| p.document.root.is_some() && p.document.errors.is_empty());
+    let mut results: Vec<Option<Checked>> = (0..checked.len()).map(|_| None).collect();
+    for (at, part) in broken {
+        results[at] = Some(check_document(part.text, &part.document, settings));
+    }
+    let siblings: Vec<&Source<'_>> = others
+        .iter()
+        .filter(|s| {
+            !crate::module::is_module_file(s.path)
+                || s.path.ends_with(".tf.json")
+                || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
+        })
+        .collect();
+    let (order, parts): (Vec<usize>, Vec<_>) = parsed.into_iter().unzip();
+    let count = parts.len();
+    if count > 0 {
+        let module = crate::module::Assembled::of(parts, &siblings);
+        let all = check_document(&module.text, &module.document, settings);
+        for (at, one) in order.into_iter().zip(module.split(all, count)) {
+            results[at] = Some(one);
+        }
+    }
+    results.into_iter().flatten().collect()
 }
 
 fn check_document(source: &str, document: &syntax::Document, settings: &Settings) -> Checked {

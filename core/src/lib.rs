@@ -28,7 +28,8 @@ pub mod text;
 pub use adapt::InputKind;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 pub use engine::{
-    apply_edits, check, check_in_module, fix, fix_in_module, Checked, FixedSource, Source,
+    apply_edits, check, check_in_module, check_module, fix, fix_in_module, Checked, FixedSource,
+    Source,
 };
 pub use rules::{rule, rule_url, rules, RuleMeta};
 pub use settings::Settings;

@@ -1,10 +1,10 @@
-//! A Terraform module's files as one text: the checked file first, its siblings after it (the
+//! A Terraform module's files as one text: the checked files first, its siblings after it (the
 //! files it reads with `file()`, and the files of the local modules it calls, grouped by folder),
 //! each parsed on its own and its tree moved to where it stands, so that one lowering sees every
 //! variable, local and resource of the module and of the modules it calls; then the findings
 //! split back to the checked file.
 
-use crate::diagnostic::Related;
+use crate::diagnostic::{Diagnostic, Related};
 use crate::engine::{Checked, Source};
 use crate::syntax::hcl::{module_relative, CALL, FILES, MODULES, TFVARS};
 use crate::syntax::{
@@ -17,12 +17,29 @@ use crate::text::{to_u32, Text, TextRange};
 pub(crate) struct Assembled {
     pub text: String,
     pub document: Document,
-    /// Each file's path and its range in `text`; the checked file is first.
+    /// Each file's path and its range in `text`; the checked files are first.
     files: Vec<(Option<String>, TextRange)>,
-    /// Where the checked file calls `file()` on a data file (by its index in `files`).
-    calls: Vec<(usize, TextRange)>,
+    /// Where a checked file calls `file()` on a data file: the data file's index in `files`, the
+    /// calling file's, and the call.
+    calls: Vec<(usize, usize, TextRange)>,
 }
 
+/// A checked file of a module, read as HCL.
+pub(crate) struct Part<'s> {
+    pub path: Option<&'s str>,
+    pub text: &'s str,
+    pub document: Document,
+}
+
+impl<'s> Part<'s> {
+    pub fn parse(text: &'s str, path: Option<&'s str>) -> Self {
+        Part {
+            path,
+            text,
+            document: syntax::parse(text, Format::Hcl),
+        }
+    }
+}
 /// Whether a path names a file of variable values rather than configuration.
 fn is_tfvars(path: Option<&str>) -> bool {
     path.is_some_and(|p| p.ends_with(".tfvars"))
@@ -46,22 +63,21 @@ fn module_tree(path: &str, text: &str) -> Option<Node> {
 
 impl Assembled {
     pub fn new(source: &str, path: Option<&str>, siblings: &[&Source<'_>]) -> Self {
-        let mut text = String::with_capacity(
-            source.len() + siblings.iter().map(|s| s.text.len() + 1).sum::<usize>() + 1,
-        );
-        let mut files = Vec::with_capacity(siblings.len() + 1);
+        Self::of(vec![Part::parse(source, path)], siblings)
+    }
+
+    /// The checked files (each read as HCL, all of the same folder) first, then their siblings.
+    pub fn of(checked: Vec<Part<'_>>, siblings: &[&Source<'_>]) -> Self {
+        let length = checked.iter().map(|c| c.text.len() + 1).sum::<usize>()
+            + siblings.iter().map(|s| s.text.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(length);
+        let mut files = Vec::with_capacity(checked.len() + siblings.len());
         let mut configuration: Vec<Entry> = Vec::new();
         let mut values: Vec<Entry> = Vec::new();
         let mut data: Vec<Entry> = Vec::new();
         // The configuration of other folders (local modules), by folder, in the order given.
-        let own_folder = path.map(folder_of);
+        let own_folder = checked.first().and_then(|c| c.path).map(folder_of);
         let mut folders: Vec<(String, Vec<Entry>)> = Vec::new();
-        let primary = syntax::parse(source, Format::Hcl);
-        text.push_str(source);
-        files.push((
-            path.map(str::to_string),
-            TextRange::from_usize(0, source.len()),
-        ));
         let take = |root: Option<Node>, tfvars: bool, c: &mut Vec<Entry>, v: &mut Vec<Entry>| {
             let Some(Node {
                 kind: NodeKind::Mapping(mapping),
@@ -76,20 +92,45 @@ impl Assembled {
                 c.extend(mapping.entries);
             }
         };
-        // The checked file's `file()` calls, by path, before its tree joins the module's.
-        let mut written_calls: Vec<(String, TextRange)> = Vec::new();
-        if let Some(root) = &primary.root {
-            file_calls(root, &mut |path, range| {
-                written_calls.push((path.to_string(), range))
-            });
+        // Each checked file's `file()` calls, by path, before its tree joins the module's.
+        let mut written_calls: Vec<(usize, String, TextRange)> = Vec::new();
+        let mut parsed = true;
+        let mut errors = Vec::new();
+        let mut duplicate_keys = Vec::new();
+        for (index, part) in checked.into_iter().enumerate() {
+            if index > 0 {
+                text.push('\n');
+            }
+            let base = to_u32(text.len());
+            text.push_str(part.text);
+            files.push((
+                part.path.map(str::to_string),
+                TextRange::from_usize(base as usize, text.len()),
+            ));
+            let Document {
+                mut root,
+                errors: file_errors,
+                duplicate_keys: file_duplicates,
+                ..
+            } = part.document;
+            if let Some(root) = &mut root {
+                root.shift(base);
+                file_calls(root, &mut |path, range| {
+                    written_calls.push((index, path.to_string(), range))
+                });
+            }
+            parsed &= root.is_some();
+            errors.extend(file_errors.into_iter().map(|mut e| {
+                e.range = e.range.shifted(base);
+                e
+            }));
+            duplicate_keys.extend(file_duplicates.into_iter().map(|mut d| {
+                d.range = d.range.shifted(base);
+                d.first = d.first.shifted(base);
+                d
+            }));
+            take(root, is_tfvars(part.path), &mut configuration, &mut values);
         }
-        let parsed = primary.root.is_some();
-        take(
-            primary.root,
-            is_tfvars(path),
-            &mut configuration,
-            &mut values,
-        );
         for sibling in siblings {
             text.push('\n');
             let base = to_u32(text.len());
@@ -197,11 +238,11 @@ impl Assembled {
         }
         let calls = written_calls
             .into_iter()
-            .filter_map(|(path, range)| {
+            .filter_map(|(caller, path, range)| {
                 let index = files
                     .iter()
                     .position(|(p, _)| p.as_deref().is_some_and(|p| names(p, &path)))?;
-                (index > 0).then_some((index, range))
+                (index != caller).then_some((index, caller, range))
             })
             .collect();
         let root =
@@ -211,8 +252,8 @@ impl Assembled {
             document: Document {
                 format: Format::Hcl,
                 root,
-                errors: primary.errors,
-                duplicate_keys: primary.duplicate_keys,
+                errors,
+                duplicate_keys,
             },
             files,
             calls,
@@ -227,63 +268,91 @@ impl Assembled {
     }
 
     /// A related place, moved into the coordinates of its own file and named when that is not
-    /// the checked one.
-    fn related(&self, related: Related) -> Option<Related> {
+    /// `target`.
+    fn related(&self, related: Related, target: usize) -> Option<Related> {
         let file = self.file_of(related.range);
         let (path, range) = self.files.get(file)?;
         Some(Related {
             range: related.range.unshifted(range.start),
-            file: (file != 0).then(|| path.clone().unwrap_or_default()),
+            file: (file != target).then(|| path.clone().unwrap_or_default()),
             ..related
         })
     }
 
-    /// The checked file's findings, in its own coordinates.
-    pub fn split(&self, checked: Checked) -> Checked {
+    /// The findings of each checked file, in its own coordinates, in the order the files were
+    /// given.
+    pub fn split(&self, checked: Checked, count: usize) -> Vec<Checked> {
+        (0..count)
+            .map(|target| Checked {
+                diagnostics: self.split_for(&checked.diagnostics, target),
+                ..checked
+            })
+            .collect()
+    }
+
+    /// The findings of the checked file `target`.
+    fn split_for(&self, found: &[Diagnostic], target: usize) -> Vec<Diagnostic> {
+        let base = self.files[target].1.start;
         let mut diagnostics = Vec::new();
-        for mut diagnostic in checked.diagnostics {
+        for diagnostic in found {
             let file = self.file_of(diagnostic.range);
             let edits_here = diagnostic
                 .fix
                 .as_ref()
-                .is_some_and(|fix| fix.edits.iter().all(|e| self.file_of(e.range) == 0));
-            let related = std::mem::take(&mut diagnostic.related);
-            if file == 0 {
-                if !edits_here {
-                    diagnostic.fix = None;
+                .is_some_and(|fix| fix.edits.iter().all(|e| self.file_of(e.range) == target));
+            let mut diagnostic = diagnostic.clone();
+            match &mut diagnostic.fix {
+                Some(fix) if edits_here => {
+                    for edit in &mut fix.edits {
+                        edit.range = edit.range.unshifted(base);
+                    }
                 }
+                fix => *fix = None,
+            }
+            let related = std::mem::take(&mut diagnostic.related);
+            if file == target {
+                diagnostic.range = diagnostic.range.unshifted(base);
                 diagnostic.related = related
                     .into_iter()
-                    .filter_map(|r| self.related(r))
+                    .filter_map(|r| self.related(r, target))
                     .collect();
                 diagnostics.push(diagnostic);
                 continue;
             }
             let range = diagnostic.range;
             // In a file this one reads with `file()`: placed at the call, the place named.
-            if let Some((_, call)) = self.calls.iter().find(|(f, _)| *f == file) {
-                let here = self.related(Related::new(range, "in the file read here"));
+            let call = self
+                .calls
+                .iter()
+                .find(|(f, caller, _)| *f == file && *caller == target);
+            if let Some((_, _, call)) = call {
+                let here = self.related(Related::new(range, "in the file read here"), target);
                 diagnostic.related = here
                     .into_iter()
-                    .chain(related.into_iter().filter_map(|r| self.related(r)))
+                    .chain(related.into_iter().filter_map(|r| self.related(r, target)))
                     .collect();
-                diagnostic.range = *call;
+                diagnostic.range = call.unshifted(base);
                 diagnostic.fix = None;
                 diagnostics.push(diagnostic);
                 continue;
             }
             // About a value written here and used in another file: placed where it is written.
-            let Some(first) = related.first().filter(|r| self.file_of(r.range) == 0) else {
+            let Some(first) = related.first().filter(|r| self.file_of(r.range) == target) else {
                 continue;
             };
             if !edits_here {
                 continue;
             }
-            diagnostic.range = first.range;
+            diagnostic.range = first.range.unshifted(base);
             diagnostic.related = self
-                .related(Related::new(range, "the value is used here"))
+                .related(Related::new(range, "the value is used here"), target)
                 .into_iter()
-                .chain(related[1..].iter().cloned().filter_map(|r| self.related(r)))
+                .chain(
+                    related[1..]
+                        .iter()
+                        .cloned()
+                        .filter_map(|r| self.related(r, target)),
+                )
                 .collect();
             diagnostics.push(diagnostic);
         }
@@ -291,10 +360,7 @@ impl Assembled {
             (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
         });
         diagnostics.dedup();
-        Checked {
-            diagnostics,
-            ..checked
-        }
+        diagnostics
     }
 }
 

@@ -388,3 +388,97 @@ fn a_tf_json_sibling_gives_its_variables_to_the_module() {
     let clean = with_one(MAIN, "main.tf", "variables.tf.json", &immutable, &settings);
     assert_eq!(render(&clean, MAIN), Vec::<String>::new());
 }
+
+/// The files of one folder checked together give each file what it gets checked on its own with
+/// the others as siblings: a value used across files, a policy read with `file()`, a local
+/// module's argument, a file that does not parse.
+#[test]
+fn a_folder_checked_at_once_gives_each_file_its_own_findings() {
+    let main = "resource \"aws_ecr_repository\" \"app\" {\n  name                 = \"app\"\n  image_tag_mutability = var.mutability\n}\n\nresource \"aws_ecr_repository_policy\" \"p\" {\n  repository = aws_ecr_repository.app.name\n  policy     = file(\"${path.module}/policy.json\")\n}\n";
+    let policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"ecr:BatchGetImage\"}]}\n";
+    let broken = "resource \"aws_ecr_repository\" \"b\" {\n  name = \n";
+    let files = [
+        Source {
+            path: "infra/main.tf",
+            text: main,
+        },
+        Source {
+            path: "infra/variables.tf",
+            text: VARIABLES,
+        },
+        Source {
+            path: "infra/broken.tf",
+            text: broken,
+        },
+        Source {
+            path: "infra/caller.tf",
+            text: CALLER,
+        },
+    ];
+    let [child_main, child_variables] = child_files();
+    let others = [
+        Source {
+            path: "infra/policy.json",
+            text: policy,
+        },
+        child_main,
+        child_variables,
+    ];
+    let settings = Settings {
+        select: Some(vec!["ECR201".into(), "ECR101".into(), "ECR901".into()]),
+        ..Settings::default()
+    };
+    let together = ecrlint_core::check_module(&files, &others, &settings);
+    assert_eq!(together.len(), files.len());
+    for (at, file) in files.iter().enumerate() {
+        let siblings: Vec<Source> = files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != at)
+            .map(|(_, s)| Source {
+                path: s.path,
+                text: s.text,
+            })
+            .chain(others.iter().map(|s| Source {
+                path: s.path,
+                text: s.text,
+            }))
+            .collect();
+        let alone = check_in_module(file.text, Some(file.path), &siblings, &settings);
+        assert_eq!(together[at].diagnostics, alone.diagnostics, "{}", file.path);
+        assert_eq!(together[at].parsed, alone.parsed, "{}", file.path);
+    }
+    let rendered: Vec<Vec<String>> = files
+        .iter()
+        .zip(&together)
+        .map(|(file, checked)| render(checked, file.text))
+        .collect();
+    let star = policy.find("\"*\"").unwrap();
+    let default = VARIABLES.find("\"MUTABLE\"").unwrap();
+    let usage = main.find("var.mutability").unwrap();
+    let child_usage = CHILD_MAIN.find("var.mutability").unwrap();
+    assert_eq!(
+        rendered,
+        [
+            vec![
+                format!(
+                    "ECR201 \"var.mutability\" [infra/variables.tf {default}-{}: the default of variable `mutability`] fix: none",
+                    default + 9
+                ),
+                format!(
+                    "ECR101 \"file(\\\"${{path.module}}/policy.json\\\")\" [infra/policy.json {star}-{}: in the file read here] fix: none",
+                    star + 3
+                ),
+            ],
+            vec![format!(
+                "ECR201 \"\\\"MUTABLE\\\"\" [infra/main.tf {usage}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+                usage + "var.mutability".len()
+            )],
+            vec!["ECR901 \"\" [] fix: none".to_string()],
+            vec![format!(
+                "ECR201 \"\\\"MUTABLE\\\"\" [infra/modules/ecr/main.tf {child_usage}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+                child_usage + "var.mutability".len()
+            )],
+        ]
+    );
+}
