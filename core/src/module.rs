@@ -1,8 +1,8 @@
-//! A Terraform module's files as one text: the checked files first, its siblings after it (the
+//! A Terraform module's files as one text: the checked files first, their siblings after them (the
 //! files it reads with `file()`, and the files of the local modules it calls, grouped by folder),
 //! each parsed on its own and its tree moved to where it stands, so that one lowering sees every
 //! variable, local and resource of the module and of the modules it calls; then the findings
-//! split back to the checked file.
+//! split back to each checked file.
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::engine::{Checked, Source};
