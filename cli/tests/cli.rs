@@ -768,3 +768,32 @@ fn local_modules_are_followed_with_their_arguments() {
         child
     );
 }
+
+/// A `.tf.json` file is checked with the `.tf` files of its folder, and fixed in JSON.
+#[test]
+fn terraform_json_files_join_their_module() {
+    let repository = "{\n  \"resource\": {\n    \"aws_ecr_repository\": {\n      \"app\": {\n        \"name\": \"app\",\n        \"image_tag_mutability\": \"${var.mutability}\"\n      }\n    }\n  }\n}\n";
+    let variables = "variable \"mutability\" {\n  default = \"MUTABLE\"\n}\n";
+    let dir = scratch(&[
+        ("ecrlint.toml", "select = [\"ECR201\", \"ECR903\"]\n"),
+        ("m/main.tf.json", repository),
+        ("m/variables.tf", variables),
+    ]);
+    let github = ecrlint(dir.path(), &["check", "m", "--output-format", "github"]);
+    assert_eq!(code(&github), 1);
+    assert_eq!(
+        stdout(&github),
+        "::warning title=ecrlint (ECR201 mutable-image-tags),file=m/main.tf.json,line=6,col=33,endLine=6,endColumn=52::ECR201 `image_tag_mutability` is `MUTABLE` (through the default of variable `mutability`): image tags can be overwritten\n\
+         ::warning title=ecrlint (ECR201 mutable-image-tags),file=m/variables.tf,line=2,col=13,endLine=2,endColumn=22::ECR201 `image_tag_mutability` is `MUTABLE` (through the default of variable `mutability`): image tags can be overwritten\n"
+    );
+    let fixed = ecrlint(dir.path(), &["check", "m", "--fix", "-q"]);
+    assert_eq!(code(&fixed), 0, "{}", stdout(&fixed));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m/variables.tf")).unwrap(),
+        variables.replace("\"MUTABLE\"", "\"IMMUTABLE\"")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("m/main.tf.json")).unwrap(),
+        repository
+    );
+}

@@ -35,7 +35,7 @@ pub struct Checked {
 pub fn check(source: &str, path: Option<&str>, settings: &Settings) -> Checked {
     let format = syntax::detect_format(source, path);
     let document = syntax::parse(source, format);
-    check_document(source, &document, settings)
+    check_document(source, &document, document.format, settings)
 }
 
 /// Another file of the same Terraform module, as a face hands it over: a `.tf` (or `.tf.json`)
@@ -69,11 +69,19 @@ pub fn check_in_module(
                 || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
         })
         .collect();
-    if syntax::detect_format(source, path) != Format::Hcl || hcl.is_empty() {
+    let part = match (syntax::detect_format(source, path), path) {
+        _ if hcl.is_empty() => None,
+        (Format::Hcl, _) => Some(crate::module::Part::parse(source, path)),
+        (Format::Json, Some(path)) if path.ends_with(".tf.json") => {
+            crate::module::Part::parse_json(source, path)
+        }
+        _ => None,
+    };
+    let Some(part) = part else {
         return check(source, path, settings);
-    }
-    let module = crate::module::Assembled::new(source, path, &hcl);
-    let checked = check_document(&module.text, &module.document, settings);
+    };
+    let module = crate::module::Assembled::of(vec![part], &hcl);
+    let checked = check_document(&module.text, &module.document, module.written, settings);
     module.split(checked, 1).remove(0)
 }
 
@@ -98,7 +106,12 @@ pub fn check_module(
         .partition(|(_, p)| p.document.root.is_some() && p.document.errors.is_empty());
     let mut results: Vec<Option<Checked>> = (0..checked.len()).map(|_| None).collect();
     for (at, part) in broken {
-        results[at] = Some(check_document(part.text, &part.document, settings));
+        results[at] = Some(check_document(
+            part.text,
+            &part.document,
+            part.written,
+            settings,
+        ));
     }
     let siblings: Vec<&Source<'_>> = others
         .iter()
@@ -112,7 +125,7 @@ pub fn check_module(
     let count = parts.len();
     if count > 0 {
         let module = crate::module::Assembled::of(parts, &siblings);
-        let all = check_document(&module.text, &module.document, settings);
+        let all = check_document(&module.text, &module.document, module.written, settings);
         for (at, one) in order.into_iter().zip(module.split(all, count)) {
             results[at] = Some(one);
         }
@@ -120,10 +133,16 @@ pub fn check_module(
     results.into_iter().flatten().collect()
 }
 
-fn check_document(source: &str, document: &syntax::Document, settings: &Settings) -> Checked {
-    let format = document.format;
+/// `written`: the syntax of the checked text, which fixes follow (a module's tree is HCL's).
+fn check_document(
+    source: &str,
+    document: &syntax::Document,
+    written: Format,
+    settings: &Settings,
+) -> Checked {
+    let format = written;
     let arena = Arena::new();
-    let mut lowered = adapt::lower(source, document, &arena, settings);
+    let mut lowered = adapt::lower(source, document, written, &arena, settings);
     let parsed = document.errors.is_empty() && !lowered.embedded_syntax_error;
     // Everything found, from the syntax, the lowering, the rules and the engine, before the
     // settings decide what is reported and how severely.

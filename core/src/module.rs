@@ -22,13 +22,18 @@ pub(crate) struct Assembled {
     /// Where a checked file calls `file()` on a data file: the data file's index in `files`, the
     /// calling file's, and the call.
     calls: Vec<(usize, usize, TextRange)>,
+    /// The syntax the first checked file is written in, which its fixes must follow.
+    pub written: Format,
 }
 
-/// A checked file of a module, read as HCL.
+/// A checked file of a module, read as HCL, or in Terraform's JSON syntax (`.tf.json`) as the
+/// tree the HCL reader gives, its ranges those of its own text.
 pub(crate) struct Part<'s> {
     pub path: Option<&'s str>,
     pub text: &'s str,
     pub document: Document,
+    /// The syntax the file is written in, and its fixes are.
+    pub written: Format,
 }
 
 impl<'s> Part<'s> {
@@ -37,7 +42,25 @@ impl<'s> Part<'s> {
             path,
             text,
             document: syntax::parse(text, Format::Hcl),
+            written: Format::Hcl,
         }
+    }
+
+    /// A `.tf.json` file, when it is JSON in Terraform's syntax (else it is checked on its own).
+    pub fn parse_json(text: &'s str, path: &'s str) -> Option<Self> {
+        let mut document = syntax::parse(text, Format::Json);
+        let root = document.root.take()?;
+        if !crate::adapt::is_terraform_json(&root) {
+            return None;
+        }
+        document.root = Some(crate::adapt::terraform_json_tree(&root));
+        document.format = Format::Hcl;
+        Some(Part {
+            path: Some(path),
+            text,
+            document,
+            written: Format::Json,
+        })
     }
 }
 /// Whether a path names a file of variable values rather than configuration.
@@ -62,10 +85,6 @@ fn module_tree(path: &str, text: &str) -> Option<Node> {
 }
 
 impl Assembled {
-    pub fn new(source: &str, path: Option<&str>, siblings: &[&Source<'_>]) -> Self {
-        Self::of(vec![Part::parse(source, path)], siblings)
-    }
-
     /// The checked files (each read as HCL, all of the same folder) first, then their siblings.
     pub fn of(checked: Vec<Part<'_>>, siblings: &[&Source<'_>]) -> Self {
         let length = checked.iter().map(|c| c.text.len() + 1).sum::<usize>()
@@ -97,6 +116,7 @@ impl Assembled {
         let mut parsed = true;
         let mut errors = Vec::new();
         let mut duplicate_keys = Vec::new();
+        let written = checked.first().map_or(Format::Hcl, |c| c.written);
         for (index, part) in checked.into_iter().enumerate() {
             if index > 0 {
                 text.push('\n');
@@ -257,6 +277,7 @@ impl Assembled {
             },
             files,
             calls,
+            written,
         }
     }
 

@@ -389,6 +389,76 @@ fn a_tf_json_sibling_gives_its_variables_to_the_module() {
     assert_eq!(render(&clean, MAIN), Vec::<String>::new());
 }
 
+/// A `.tf.json` file checked itself joins its `.tf` siblings, and its fixes are written in JSON.
+#[test]
+fn a_tf_json_file_is_checked_with_its_siblings_and_fixed_in_json() {
+    let settings = settings();
+    let variables =
+        "{\n  \"variable\": {\n    \"mutability\": {\"default\": \"MUTABLE\"}\n  }\n}\n";
+    let checked = with_one(variables, "variables.tf.json", "main.tf", MAIN, &settings);
+    let usage = MAIN.find("var.mutability").unwrap();
+    assert_eq!(
+        render(&checked, variables),
+        [format!(
+            "ECR201 \"\\\"MUTABLE\\\"\" [main.tf {usage}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+            usage + "var.mutability".len()
+        )]
+    );
+    let siblings = [Source {
+        path: "main.tf",
+        text: MAIN,
+    }];
+    let fixed = fix_in_module(
+        variables,
+        Some("variables.tf.json"),
+        &siblings,
+        &settings,
+        false,
+    );
+    assert_eq!(
+        fixed.text,
+        variables.replace("\"MUTABLE\"", "\"IMMUTABLE\"")
+    );
+    assert_eq!(fixed.remaining.diagnostics, Vec::new());
+
+    // A repository written in JSON, its variable in a `.tf` file: the value is known, and the
+    // missing setting is inserted as a JSON member.
+    let repository = "{\n  \"resource\": {\n    \"aws_ecr_repository\": {\n      \"app\": {\n        \"name\": \"${var.name}\"\n      }\n    }\n  }\n}\n";
+    let names = "variable \"name\" {\n  default = \"app\"\n}\n";
+    let settings = Settings {
+        select: Some(vec!["ECR201".into(), "ECR903".into()]),
+        ..Settings::default()
+    };
+    let checked = with_one(repository, "main.tf.json", "variables.tf", names, &settings);
+    assert_eq!(
+        render(&checked, repository),
+        ["ECR201 \"\\\"app\\\"\" [] fix: Set `\"image_tag_mutability\": \"IMMUTABLE\"`"]
+    );
+    let siblings = [Source {
+        path: "variables.tf",
+        text: names,
+    }];
+    let fixed = fix_in_module(
+        repository,
+        Some("main.tf.json"),
+        &siblings,
+        &settings,
+        false,
+    );
+    assert_eq!(
+        fixed.text,
+        "{\n  \"resource\": {\n    \"aws_ecr_repository\": {\n      \"app\": {\n        \"image_tag_mutability\": \"IMMUTABLE\",\n        \"name\": \"${var.name}\"\n      }\n    }\n  }\n}\n"
+    );
+    assert_eq!(fixed.remaining.diagnostics, Vec::new());
+    // Alone, the name is not known: still found, its name unknown only to messages.
+    assert_eq!(
+        ecrlint_core::check(repository, Some("main.tf.json"), &settings)
+            .diagnostics
+            .len(),
+        1
+    );
+}
+
 /// The files of one folder checked together give each file what it gets checked on its own with
 /// the others as siblings: a value used across files, a policy read with `file()`, a local
 /// module's argument, a file that does not parse.

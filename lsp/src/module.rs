@@ -6,9 +6,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A `.tf` or `.tfvars` file: one file of a Terraform module.
+/// A `.tf`, `.tf.json` or `.tfvars` file: one file of a Terraform module.
 pub fn is_terraform(path: &Path) -> bool {
-    path.extension()
+    let json = path.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with(".tf.json")
+    });
+    json || path
+        .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tf") || e.eq_ignore_ascii_case("tfvars"))
 }
 

@@ -387,9 +387,12 @@ impl<'a> Lowering<'a> {
 }
 
 /// Decides what a parsed source is and lowers it into the model.
+/// `written` is the syntax fixes are written in: the document's own, but for a module whose
+/// checked file is in Terraform's JSON syntax, read with its `.tf` siblings as one HCL tree.
 pub(crate) fn lower<'a>(
     source: &'a str,
     document: &'a Document,
+    written: crate::syntax::Format,
     arena: &'a Arena<Node>,
     settings: &'a Settings,
 ) -> Lowered<'a> {
@@ -438,7 +441,7 @@ pub(crate) fn lower<'a>(
         InputKind::GetLifecyclePolicyOutput => {
             cli_output::lower_lifecycle_output(root, &mut lowering)
         }
-        InputKind::Terraform => terraform::lower(root, document.format, &mut lowering),
+        InputKind::Terraform => terraform::lower(root, document.format, written, &mut lowering),
         InputKind::TerraformPlan => terraform::lower_plan(root, &mut lowering),
         InputKind::Other => {}
     }
@@ -449,6 +452,11 @@ pub(crate) fn lower<'a>(
 /// joined to a module's other files).
 pub(crate) fn terraform_json_tree(root: &Node) -> Node {
     terraform::json_tree(root)
+}
+
+/// Whether a JSON document is in Terraform's JSON syntax.
+pub(crate) fn is_terraform_json(root: &Node) -> bool {
+    terraform::detect_json(root).is_some()
 }
 
 /// The origin of a value written at `at` (reached through `via`), which no remedy rewrites.

@@ -89,7 +89,14 @@ pub(super) fn lower_plan<'a>(root: &'a Node, lowering: &mut Lowering<'a>) {
     }
 }
 
-pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<'a>) {
+/// `format` is the tree's syntax, `written` the text's, which fixes follow (JSON text may come
+/// already read as the HCL tree, joined to a module's `.tf` files).
+pub(super) fn lower<'a>(
+    root: &'a Node,
+    format: Format,
+    written: Format,
+    lowering: &mut Lowering<'a>,
+) {
     // JSON syntax is read as the tree the HCL reader gives, its ranges those of the JSON text.
     let root: &'a Node = match format {
         Format::Json => lowering.arena.alloc(json::convert(root)),
@@ -97,7 +104,7 @@ pub(super) fn lower<'a>(root: &'a Node, format: Format, lowering: &mut Lowering<
     };
     let module = Rc::new(Module::new(root, lowering.arena));
     let mut chain = module.folder.iter().cloned().collect();
-    lower_module(&module, format, lowering, &mut chain);
+    lower_module(&module, written, lowering, &mut chain);
 }
 
 /// Local modules followed this deep at most (a module calling a module calling …).
