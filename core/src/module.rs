@@ -91,7 +91,10 @@ impl Assembled {
             + siblings.iter().map(|s| s.text.len() + 1).sum::<usize>();
         let mut text = String::with_capacity(length);
         let mut files = Vec::with_capacity(checked.len() + siblings.len());
-        let mut configuration: Vec<Entry> = Vec::new();
+        // The module's own configuration, by file: in the order of their paths, whichever file
+        // is checked, so that what one file says first (a variable declared twice, the first
+        // caller identity) does not depend on which file is being checked.
+        let mut own: Vec<(&str, Vec<Entry>)> = Vec::new();
         let mut values: Vec<Entry> = Vec::new();
         let mut data: Vec<Entry> = Vec::new();
         // The configuration of other folders (local modules), by folder, in the order given.
@@ -149,7 +152,9 @@ impl Assembled {
                 d.first = d.first.shifted(base);
                 d
             }));
-            take(root, is_tfvars(part.path), &mut configuration, &mut values);
+            let mut entries = Vec::new();
+            take(root, is_tfvars(part.path), &mut entries, &mut values);
+            own.push((part.path.unwrap_or_default(), entries));
         }
         for sibling in siblings {
             text.push('\n');
@@ -195,13 +200,17 @@ impl Assembled {
                 folders[at].1.extend(entries);
                 continue;
             }
+            let mut entries = Vec::new();
             take(
                 root,
                 is_tfvars(Some(sibling.path)),
-                &mut configuration,
+                &mut entries,
                 &mut values,
             );
+            own.push((sibling.path, entries));
         }
+        own.sort_by(|a, b| a.0.cmp(b.0));
+        let mut configuration: Vec<Entry> = own.into_iter().flat_map(|(_, e)| e).collect();
         if let (Some(own), false) = (own_folder, folders.is_empty()) {
             let at = TextRange::empty(0);
             let entries = folders

@@ -552,3 +552,43 @@ fn a_folder_checked_at_once_gives_each_file_its_own_findings() {
         ]
     );
 }
+
+/// A variable declared twice (Terraform refuses it): whichever file is checked, and however the
+/// files are given, the same declaration counts — the last in path order.
+#[test]
+fn what_a_module_says_twice_does_not_depend_on_the_file_checked() {
+    let main = format!("{MAIN}\nvariable \"mutability\" {{\n  default = \"IMMUTABLE\"\n}}\n");
+    let settings = settings();
+    let files = [
+        Source {
+            path: "main.tf",
+            text: &main,
+        },
+        Source {
+            path: "variables.tf",
+            text: VARIABLES,
+        },
+    ];
+    let together = ecrlint_core::check_module(&files, &[], &settings);
+    let main_alone = with_one(&main, "main.tf", "variables.tf", VARIABLES, &settings);
+    let variables_alone = with_one(VARIABLES, "variables.tf", "main.tf", &main, &settings);
+    assert_eq!(together[0].diagnostics, main_alone.diagnostics);
+    assert_eq!(together[1].diagnostics, variables_alone.diagnostics);
+    // variables.tf's declaration comes last, and counts: the tags are mutable.
+    let default = VARIABLES.find("\"MUTABLE\"").unwrap();
+    assert_eq!(
+        render(&main_alone, &main),
+        [format!(
+            "ECR201 \"var.mutability\" [variables.tf {default}-{}: the default of variable `mutability`] fix: none",
+            default + 9
+        )]
+    );
+    let usage = main.find("var.mutability").unwrap();
+    assert_eq!(
+        render(&variables_alone, VARIABLES),
+        [format!(
+            "ECR201 \"\\\"MUTABLE\\\"\" [main.tf {usage}-{}: the value is used here] fix: Set `image_tag_mutability` to `IMMUTABLE`",
+            usage + "var.mutability".len()
+        )]
+    );
+}

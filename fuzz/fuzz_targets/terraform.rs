@@ -1,9 +1,10 @@
 //! Arbitrary bytes as a Terraform module: the text before the first NUL is `main.tf`, the rest
 //! its `variables.tf`. `main.tf` alone is checked and fixed under the usual invariants; checked
-//! with its sibling, every range still lies in the file it names.
+//! with its sibling, every range still lies in the file it names; checked together, each file
+//! gets what it gets checked on its own.
 #![no_main]
 
-use ecrlint_core::{check_in_module, Source};
+use ecrlint_core::{check_in_module, check_module, Source};
 use ecrlint_fuzz::invariants::{check_ok, diagnostic_ok, fix_ok, range_ok, settings_variants};
 use libfuzzer_sys::fuzz_target;
 
@@ -37,5 +38,27 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
+        // Checked together, each file gets what it gets checked on its own.
+        let both = [
+            Source {
+                path: "main.tf",
+                text: main,
+            },
+            Source {
+                path: "variables.tf",
+                text: sibling,
+            },
+        ];
+        let together = check_module(&both, &[], &settings);
+        assert_eq!(together[0].diagnostics, checked.diagnostics, "main.tf");
+        let main_only = [Source {
+            path: "main.tf",
+            text: main,
+        }];
+        let variables = check_in_module(sibling, Some("variables.tf"), &main_only, &settings);
+        assert_eq!(
+            together[1].diagnostics, variables.diagnostics,
+            "variables.tf"
+        );
     }
 });
