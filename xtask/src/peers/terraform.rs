@@ -407,40 +407,110 @@ fn document_statement(statement: &Doc) -> String {
 
 const MAIN: &str = "main.tf";
 
+/// Where a module's blocks are written: a folder of its own (`module-0042/main.tf`,
+/// `variables.tf`, …), or one large file shared with the other modules, where every file name
+/// stands for that file, labels carry the module's prefix so that they stay unique, and the
+/// file's one registry scanning configuration decides for every repository.
+enum Layout<'a> {
+    Folder(String),
+    Shared {
+        prefix: String,
+        registry: &'a RegistryScanning,
+    },
+}
+
+impl Layout<'_> {
+    fn path(&self, name: &str) -> String {
+        match self {
+            Layout::Folder(dir) => format!("{dir}/{name}"),
+            Layout::Shared { .. } => MAIN.to_string(),
+        }
+    }
+
+    fn prefix(&self) -> &str {
+        match self {
+            Layout::Folder(_) => "",
+            Layout::Shared { prefix, .. } => prefix,
+        }
+    }
+}
+
 /// The files of one module, with their answers.
 pub fn module(rng: &mut Rng, index: usize) -> Vec<File> {
-    let dir = format!("module-{index:04}");
-    let path = |name: &str| format!("{dir}/{name}");
-    let main_path = path(MAIN);
+    let layout = Layout::Folder(format!("module-{index:04}"));
+    let mut files = vec![];
+    let shared = module_blocks(rng, &layout);
+    files.push(versions(rng, layout.path("versions.tf")));
+    files.extend(shared.into_iter().filter_map(TfFile::finish));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// One large `main.tf`: the `terraform` and `provider` blocks, a registry scanning
+/// configuration, then `modules` modules written one after the other, each with every spelling
+/// a module of its own has — variables, locals, policy documents and KMS keys included.
+pub fn large_file(rng: &mut Rng, modules: usize) -> File {
+    let registry = RegistryScanning::generate(rng);
+    let mut file = TfFile::new(MAIN.to_string());
+    file.block(versions(rng, MAIN.to_string()).text, None);
+    file.block(
+        registry_block(&registry),
+        Some(part(
+            "aws_ecr_registry_scanning_configuration.this".into(),
+            Vec::new(),
+        )),
+    );
+    for index in 0..modules {
+        let layout = Layout::Shared {
+            prefix: format!("m{index:04}_"),
+            registry: &registry,
+        };
+        for module in module_blocks(rng, &layout) {
+            file.blocks.extend(module.blocks);
+        }
+    }
+    file.finish().expect("the file has blocks")
+}
+
+/// The blocks of one module, file by file: `main.tf` first, with the files that share its name
+/// (all of them, in the shared layout) added to it.
+fn module_blocks(rng: &mut Rng, layout: &Layout) -> Vec<TfFile> {
+    let main_path = layout.path(MAIN);
     // Policy documents sometimes live in a file of their own, as do the registry's settings.
     let documents_path = if rng.chance(50) {
-        path("policies.tf")
+        layout.path("policies.tf")
     } else {
         main_path.clone()
     };
-    let registry = rng.chance(35).then(|| RegistryScanning::generate(rng));
+    let registry = match layout {
+        Layout::Folder(_) => rng.chance(35).then(|| RegistryScanning::generate(rng)),
+        Layout::Shared { registry, .. } => Some((*registry).clone()),
+    };
     let registry_path = if rng.chance(50) {
-        path("scanning.tf")
+        layout.path("scanning.tf")
     } else {
         main_path.clone()
     };
+    let prefix = layout.prefix();
     let mut main = TfFile::new(main_path.clone());
-    let mut variables = TfFile::new(path("variables.tf"));
+    let mut variables = TfFile::new(layout.path("variables.tf"));
     let mut documents = TfFile::new(documents_path.clone());
     let mut scanning = TfFile::new(registry_path.clone());
+    let kms_key = format!("{prefix}ecr");
     let mut module = Module {
         main: &mut main,
         variables: &mut variables,
         documents: &mut documents,
         main_path: &main_path,
         documents_path: &documents_path,
+        kms_key_label: &kms_key,
         kms_key: false,
     };
 
     let repositories = 1 + rng.below(3);
     for i in 0..repositories {
         let word = rng.pick(WORDS);
-        let label = format!("{}{}", word.to_ascii_lowercase(), i + 1);
+        let label = format!("{prefix}{}{}", word.to_ascii_lowercase(), i + 1);
         let name = match &registry {
             Some(_) => scanned_repository_name(rng, &label),
             None => format!("team-{}/{label}", rng.below(40)),
@@ -450,15 +520,14 @@ pub fn module(rng: &mut Rng, index: usize) -> Vec<File> {
             module.other(rng, &format!("{label}_support"));
         }
     }
-    let kms_key = module.kms_key;
-    if kms_key {
+    if module.kms_key {
         main.block(
-            "resource \"aws_kms_key\" \"ecr\" {\n  description         = \"ECR images\"\n  enable_key_rotation = true\n}\n"
-                .into(),
+            format!("resource \"aws_kms_key\" \"{kms_key}\" {{\n  description         = \"ECR images\"\n  enable_key_rotation = true\n}}\n"),
             None,
         );
     }
-    if let Some(registry) = &registry {
+    // The shared file's one registry scanning configuration is written once, at its top.
+    if let (Some(registry), Layout::Folder(_)) = (&registry, layout) {
         scanning.block(
             registry_block(registry),
             Some(part(
@@ -468,19 +537,14 @@ pub fn module(rng: &mut Rng, index: usize) -> Vec<File> {
         );
     }
 
-    let mut files = vec![versions(rng, path("versions.tf"))];
-    // main.tf first: the files that share it add to its blocks.
     let mut shared = vec![main];
-    for file in [documents, scanning] {
+    for file in [documents, scanning, variables] {
         match shared.iter_mut().find(|f| f.path == file.path) {
             Some(existing) => existing.blocks.extend(file.blocks),
             None => shared.push(file),
         }
     }
-    shared.push(variables);
-    files.extend(shared.into_iter().filter_map(TfFile::finish));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    shared
 }
 
 fn versions(rng: &mut Rng, path: String) -> File {
@@ -520,7 +584,10 @@ struct Module<'a> {
     documents: &'a mut TfFile,
     main_path: &'a str,
     documents_path: &'a str,
-    /// Whether a repository's key refers to the module's `aws_kms_key.ecr`.
+    /// The label of the module's `aws_kms_key` (`ecr`, with the module's prefix in the shared
+    /// file).
+    kms_key_label: &'a str,
+    /// Whether a repository's key refers to the module's `aws_kms_key`.
     kms_key: bool,
 }
 
@@ -642,7 +709,10 @@ impl Module<'_> {
                 .map(|(kind, key)| (kind, key.map(|k| hcl_string(&k)))),
             Encryption::KmsKeyReference => {
                 self.kms_key = true;
-                Some(("KMS", Some("aws_kms_key.ecr.arn".to_string())))
+                Some((
+                    "KMS",
+                    Some(format!("aws_kms_key.{}.arn", self.kms_key_label)),
+                ))
             }
         };
         if let Some((kind, key)) = setting {
@@ -905,6 +975,84 @@ mod tests {
         for (case, flagged) in seen.keys() {
             assert!(!seen.contains_key(&(*case, !flagged)), "{case}");
         }
+    }
+
+    /// The large file: one `main.tf` of about 3 MB, its labels unique, holding every spelling
+    /// the modules have (under its one registry scanning configuration, which decides the
+    /// scanning answers), each case at least twenty times.
+    #[test]
+    fn the_large_file() {
+        let corpus = generate(Size::FULL);
+        let files = corpus.files(Set::TerraformLarge);
+        assert_eq!(files.len(), 1);
+        let file = &files[0];
+        assert_eq!(file.path, "main.tf");
+        assert!(
+            (2_800_000..3_300_000).contains(&file.text.len()),
+            "the large Terraform file is {} bytes",
+            file.text.len()
+        );
+        assert_eq!(
+            file.text
+                .matches("resource \"aws_ecr_registry_scanning_configuration\"")
+                .count(),
+            1
+        );
+        assert!(file.text.starts_with("terraform {"));
+        assert_eq!(file.text.matches("terraform {").count(), 1);
+        let repositories = file
+            .text
+            .matches("resource \"aws_ecr_repository\" ")
+            .count();
+        assert!(
+            (2500..3500).contains(&repositories),
+            "{repositories} repositories"
+        );
+        let mut names = std::collections::BTreeSet::new();
+        for part in &file.parts {
+            assert!(names.insert(part.name.as_str()), "{} twice", part.name);
+            assert_eq!(part.counts_in, None, "{}", part.name);
+        }
+        let count = |set: Set| {
+            let mut seen: BTreeMap<(Check, &'static str, bool), usize> = BTreeMap::new();
+            for (_, _, answer) in corpus.answers(set) {
+                *seen
+                    .entry((answer.check, answer.case, answer.flagged))
+                    .or_default() += 1;
+            }
+            seen
+        };
+        let (modules, large) = (count(Set::Terraform), count(Set::TerraformLarge));
+        let cases = |seen: &BTreeMap<(Check, &'static str, bool), usize>, scanning: bool| {
+            seen.keys()
+                .filter(|(check, _, _)| (*check == Check::Scanning) == scanning)
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cases(&large, false), cases(&modules, false));
+        for (case, n) in &large {
+            assert!(*n >= 20, "{case:?}: {n}");
+        }
+        let scanning = cases(&large, true);
+        assert!(scanning
+            .iter()
+            .all(|(_, case, _)| case.starts_with("registry ")));
+        assert!(scanning.iter().any(|(_, _, flagged)| *flagged));
+        assert!(scanning.iter().any(|(_, _, flagged)| !*flagged));
+    }
+
+    /// Writing a module into the shared file changes nothing of the modules written into
+    /// folders: the quick modules' text, pinned.
+    #[test]
+    fn the_modules_are_unchanged() {
+        let corpus = generate(Size::QUICK);
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for file in corpus.files(Set::Terraform) {
+            for byte in file.path.bytes().chain(file.text.bytes()) {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        assert_eq!(hash, 0x16cc_42a6_2df2_d952);
     }
 
     /// Policies are tied both ways; parts in another file count for a block of main.tf that

