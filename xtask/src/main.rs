@@ -22,7 +22,9 @@ commands:
   docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
-  vscode            build the release server and package the VS Code extension (.vsix)
+  vscode [--e2e | --test]  build the release server and package the VS Code extension (.vsix);
+                    --e2e: then use it in a real VS Code (code-server) in Chromium;
+                    --test: the extension's whole suite (part of `test`), --e2e included
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
@@ -37,7 +39,8 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(rest.contains(&"--check")),
         Some("wasm") => wasm::build(),
         Some("playground") => wasm::playground(rest.contains(&"--serve")),
-        Some("vscode") => vscode::package(),
+        Some("vscode") if rest.contains(&"--test") => vscode::test(),
+        Some("vscode") => vscode::package(rest.contains(&"--e2e")),
         Some("ci-faces") => ci::test(),
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),
