@@ -4,7 +4,8 @@
 //
 //   ECRLINT_VSIX=... ECRLINT_CODE_SERVER=.../out/node/entry.js npm run test:vscode
 //
-// (`cargo xtask vscode`'s test step sets both; `cargo xtask setup` installs code-server.)
+// (`cargo xtask vscode --e2e` builds the .vsix and sets both; `cargo xtask setup` installs
+// code-server.) Screenshots of every step: test-artifacts/vscode-<engine>-NN-<step>.png.
 
 import * as assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -12,7 +13,8 @@ import { after, before, describe, it } from "node:test";
 import { vsixPath } from "../repo";
 import { Workbench, type Problem } from "./workbench";
 
-/** The language services the extension can run; each gets the whole scenario. */
+/** Values of `ecrlint.engine` (the bundled server; a wasm build of the checks joins as "wasm");
+ * each gets a VS Code of its own and the whole scenario. */
 const ENGINES = ["native"] as const;
 
 const ACCOUNT = "123456789012";
@@ -99,7 +101,7 @@ const FILES: Record<string, string> = { "repository.yaml": TEMPLATE, "policy.jso
 function codeServer(): string {
   const entry = process.env["ECRLINT_CODE_SERVER"];
   if (!entry) {
-    throw new Error("ECRLINT_CODE_SERVER is not set: run these tests with `cargo xtask vscode`'s test step");
+    throw new Error("ECRLINT_CODE_SERVER is not set: run these tests with `cargo xtask vscode --e2e`");
   }
   return entry;
 }
