@@ -174,8 +174,9 @@ export class Workbench {
   }
 
   /**
-   * Runs one step and takes a screenshot after it. A failed step is reported with its name,
-   * the screenshot of the moment it failed and the end of code-server's log.
+   * Runs one step and takes a screenshot after it. A failed step is reported with its name, the
+   * screenshot of the moment it failed (else the last one taken), and the ends of code-server's
+   * log and of the ecrlint output channel.
    */
   async step<T>(name: string, action: () => Promise<T>): Promise<T> {
     this.steps += 1;
@@ -244,7 +245,8 @@ export class Workbench {
 
   /** The problems the Problems panel lists, in its order. */
   async problems(): Promise<Problem[]> {
-    return this.page.locator(".markers-panel .monaco-list-row .marker-message-details-container").evaluateAll((rows) =>
+    const rows = this.page.locator(".markers-panel .monaco-list-row .marker-message-details-container");
+    return rows.evaluateAll((rows) =>
       rows.map((row) => {
         const icon = row.closest(".monaco-list-row")?.querySelector(".marker-icon");
         const severity = icon?.classList.contains("error")
