@@ -118,6 +118,8 @@ for (const engine of ENGINES) {
         settings: {
           "ecrlint.engine": engine,
           "ecrlint.accountId": ACCOUNT,
+          // The protocol messages go to the output channel, which a failed step keeps.
+          "ecrlint.trace.server": "verbose",
         },
         files: FILES,
       });
