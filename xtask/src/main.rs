@@ -3,6 +3,7 @@
 
 mod bench_check;
 mod ci;
+mod code_server;
 mod docs;
 mod fuzz;
 mod peers;
@@ -17,11 +18,13 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test              set up what is missing, then run every check and test suite
-  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit)
+  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit, code-server)
   docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
-  vscode            build the release server and package the VS Code extension (.vsix)
+  vscode [--e2e | --test]  build the release server and package the VS Code extension (.vsix);
+                    --e2e: then use it in a real VS Code (code-server) in Chromium;
+                    --test: the extension's whole suite (part of `test`), --e2e included
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
@@ -36,7 +39,8 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(rest.contains(&"--check")),
         Some("wasm") => wasm::build(),
         Some("playground") => wasm::playground(rest.contains(&"--serve")),
-        Some("vscode") => vscode::package(),
+        Some("vscode") if rest.contains(&"--test") => vscode::test(),
+        Some("vscode") => vscode::package(rest.contains(&"--e2e")),
         Some("ci-faces") => ci::test(),
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),

@@ -1,5 +1,5 @@
-//! The VS Code extension: install its npm packages, test it, package the .vsix with the release
-//! server inside.
+//! The VS Code extension: install its npm packages, test it (down to a real VS Code, code-server,
+//! driven in Chromium), package the .vsix with the release server inside.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,15 +30,20 @@ pub fn setup() -> Result {
     fs::write(&installed, wanted).map_err(|e| format!("cannot write {}: {e}", installed.display()))
 }
 
-/// `cargo xtask vscode`: builds the release server and the .vsix for this machine.
-pub fn package() -> Result {
+/// `cargo xtask vscode [--e2e]`: builds the release server and the .vsix for this machine; with
+/// `--e2e`, then runs the end-to-end tests in code-server with it.
+pub fn package(e2e: bool) -> Result {
     let vsix = build_vsix()?;
     eprintln!("packaged {}", vsix.display());
+    if e2e {
+        end_to_end(&vsix.to_string_lossy())?;
+    }
     Ok(())
 }
 
-/// Unit tests and type checks, then the packaged extension: its contents, and the server inside
-/// it spoken to over the protocol with the extension's own initialization options.
+/// Unit tests and type checks, then the packaged extension: its contents, the server inside it
+/// spoken to over the protocol with the extension's own initialization options, and the
+/// extension installed in code-server, used with the keyboard in Chromium.
 pub fn test() -> Result {
     setup()?;
     util::run_in(DIR, "npm", &["run", "--silent", "typecheck"])?;
@@ -52,8 +57,19 @@ pub fn test() -> Result {
         &["scripts/screenshot.mjs", "--check", "--ecrlint", &server],
     )?;
     let vsix = vsix.to_string_lossy();
-    npm_with_vsix("test:package", &vsix)?;
-    npm_with_vsix("test:protocol", &vsix)
+    npm_with_vsix("test:package", &vsix, &[])?;
+    npm_with_vsix("test:protocol", &vsix, &[])?;
+    end_to_end(&vsix)
+}
+
+/// The .vsix installed in code-server (which `cargo xtask setup` installs), once per engine:
+/// the Problems panel, Ctrl+., Ctrl+S and the file on disk. Screenshots go to test-artifacts/.
+fn end_to_end(vsix: &str) -> Result {
+    let code_server = crate::code_server::installed()?;
+    let code_server = code_server
+        .to_str()
+        .ok_or_else(|| format!("{} is not UTF-8", code_server.display()))?;
+    npm_with_vsix("test:vscode", vsix, &[("ECRLINT_CODE_SERVER", code_server)])
 }
 
 fn build_vsix() -> Result<PathBuf> {
@@ -92,12 +108,10 @@ fn build_vsix() -> Result<PathBuf> {
     Ok(root().join(DIR).join(name))
 }
 
-fn npm_with_vsix(script: &str, vsix: &str) -> Result {
-    run_quiet_stdin(
-        "npm",
-        &["run", "--silent", script],
-        &[("ECRLINT_VSIX", vsix)],
-    )
+fn npm_with_vsix(script: &str, vsix: &str, env: &[(&str, &str)]) -> Result {
+    let mut env = env.to_vec();
+    env.push(("ECRLINT_VSIX", vsix));
+    run_quiet_stdin("npm", &["run", "--silent", script], &env)
 }
 
 /// Runs in the extension folder with stdin closed, so a tool that would ask a question fails

@@ -1,0 +1,471 @@
+// A real VS Code for the end-to-end tests: code-server (VS Code served to a browser) on a free
+// port of 127.0.0.1 with the packaged extension installed into a throwaway profile, driven in
+// Debian's Chromium by playwright-core as a person would, with the keyboard and the Explorer.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+import { repoDir } from "../repo";
+
+/** Screenshots of every step, as the playground's tests keep theirs (ignored by git). */
+const ARTIFACTS = path.join(repoDir, "test-artifacts");
+const CHROMIUM = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
+/** How long one step may wait for the workbench (its first start on 2 cores takes ~20 s). */
+const STEP_TIMEOUT = 60_000;
+
+/** User settings that keep the workbench from opening anything of its own or going online. */
+const QUIET_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "telemetry.telemetryLevel": "off",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "extensions.ignoreRecommendations": true,
+  "update.mode": "none",
+  // VS Code in a browser saves a second after each edit by default: Ctrl+S is the test's to press.
+  "files.autoSave": "off",
+  "git.enabled": false,
+  "security.workspace.trust.enabled": false,
+  "editor.quickSuggestions": { other: false, comments: false, strings: false },
+};
+
+export interface WorkbenchOptions {
+  /** code-server's entry point (`out/node/entry.js` of the npm package). */
+  codeServer: string;
+  vsix: string;
+  /** `ecrlint.*` and other user settings, on top of the quiet ones. */
+  settings: Record<string, unknown>;
+  /** The workspace's files, by name. */
+  files: Record<string, string>;
+  /** Prefix of this session's screenshots in test-artifacts/. */
+  name: string;
+}
+
+/** One problem as the Problems panel shows it. */
+export interface Problem {
+  severity: "error" | "warning" | "info";
+  message: string;
+  source: string;
+  code: string;
+  /** Where the code links to (the diagnostic's `codeDescription`). */
+  documentation: string;
+  /** `[Ln 17, Col 27]` */
+  position: string;
+}
+
+export class Workbench {
+  private steps = 0;
+  private lastScreenshot: string | undefined;
+
+  private constructor(
+    private readonly options: WorkbenchOptions,
+    private readonly dir: string,
+    private readonly server: ChildProcess,
+    private readonly serverLog: string,
+    private readonly browser: Browser,
+    readonly page: Page,
+  ) {}
+
+  /** The workspace folder (files are read back from here). */
+  get workspace(): string {
+    return path.join(this.dir, "ws");
+  }
+
+  static async start(options: WorkbenchOptions): Promise<Workbench> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecrlint-vscode-"));
+    const userData = path.join(dir, "ud");
+    const workspace = path.join(dir, "ws");
+    fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+    fs.mkdirSync(workspace);
+    fs.writeFileSync(
+      path.join(userData, "User", "settings.json"),
+      JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2),
+    );
+    for (const [name, text] of Object.entries(options.files)) {
+      fs.writeFileSync(path.join(workspace, name), text);
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+    const common = ["--user-data-dir", userData, "--extensions-dir", path.join(dir, "ext")];
+    // code-server writes under XDG folders (its config, logs, a heartbeat) when not told otherwise.
+    const env = {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(dir, "config"),
+      XDG_DATA_HOME: path.join(dir, "data"),
+      XDG_CACHE_HOME: path.join(dir, "cache"),
+    };
+    try {
+      await installExtension(options.codeServer, [...common, "--install-extension", options.vsix], env);
+    } catch (error) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+
+    const port = await freePort();
+    const serverLog = path.join(dir, "code-server.log");
+    const log = fs.openSync(serverLog, "w");
+    // Its own process group, so that stopping it stops the extension host and the ecrlint server too.
+    const server = spawn(
+      process.execPath,
+      [
+        options.codeServer,
+        "--auth",
+        "none",
+        "--bind-addr",
+        `127.0.0.1:${port}`,
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--disable-getting-started-override",
+        ...common,
+        workspace,
+      ],
+      { env, detached: true, stdio: ["ignore", log, log] },
+    );
+    fs.closeSync(log);
+    const killOnExit = () => killGroup(server, "SIGKILL");
+    process.once("exit", killOnExit);
+    server.once("exit", () => process.removeListener("exit", killOnExit));
+
+    let browser: Browser | undefined;
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHealth(url, server);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--no-first-run",
+        ],
+      });
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(STEP_TIMEOUT);
+      const workbench = new Workbench(options, dir, server, serverLog, browser, page);
+      await workbench.step("workbench loaded", async () => {
+        await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+        await page.locator(".monaco-workbench").waitFor();
+        await workbench.explorerItem(Object.keys(options.files)[0] ?? "").waitFor();
+      });
+      return workbench;
+    } catch (error) {
+      await browser?.close();
+      await stopServer(server);
+      const failure = error instanceof StepFailure ? error : withLog(error, serverLog, "code-server's log");
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw failure;
+    }
+  }
+
+  /** Closes the browser, stops code-server (and what it started), removes the profile. */
+  async stop(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await stopServer(this.server);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Runs one step and takes a screenshot after it. A failed step is reported with its name, the
+   * screenshot of the moment it failed (else the last one taken), and the ends of code-server's
+   * log and of the ecrlint output channel.
+   */
+  async step<T>(name: string, action: () => Promise<T>): Promise<T> {
+    this.steps += 1;
+    const slug = `${this.options.name}-${String(this.steps).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-")}`;
+    try {
+      const result = await action();
+      await this.screenshot(`${slug}.png`);
+      return result;
+    } catch (error) {
+      await this.screenshot(`${slug}-FAILED.png`);
+      const message = error instanceof Error ? error.message : String(error);
+      const failure = new Error(
+        `step "${name}" failed: ${message}\nscreenshot: ${this.lastScreenshot ?? "(none could be taken)"}`,
+      );
+      const logs = withLog(failure, this.keep(this.serverLog, "code-server.log"), "code-server's log");
+      const output = this.keep(this.extensionLog(), "ecrlint-output.log");
+      throw new StepFailure(withLog(logs, output, "the ecrlint output channel (with the protocol trace)").message);
+    }
+  }
+
+  /** A copy of `log` in test-artifacts/ (the profile is removed when the session stops). */
+  private keep(log: string, name: string): string {
+    const copy = path.join(ARTIFACTS, `${this.options.name}-${name}`);
+    try {
+      fs.copyFileSync(log, copy);
+      return copy;
+    } catch {
+      return log;
+    }
+  }
+
+  /** The extension's output channel as VS Code logs it (`…/exthost1/output_logging_…/1-ecrlint.log`). */
+  private extensionLog(): string {
+    const logs = path.join(this.dir, "ud", "logs");
+    const found = fs.existsSync(logs)
+      ? fs.readdirSync(logs, { recursive: true, encoding: "utf8" }).find((file) => file.endsWith("-ecrlint.log"))
+      : undefined;
+    return found ? path.join(logs, found) : path.join(logs, "(no ecrlint output channel)");
+  }
+
+  private async screenshot(file: string): Promise<void> {
+    const target = path.join(ARTIFACTS, file);
+    try {
+      await this.page.screenshot({ path: target, timeout: 10_000 });
+      this.lastScreenshot = target;
+    } catch {
+      // A page that cannot be captured any more (a crashed renderer) leaves the last one standing.
+    }
+  }
+
+  explorerItem(name: string) {
+    return this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+  }
+
+  /** Opens a workspace file from the Explorer with a click, and waits for its editor. */
+  async openFromExplorer(name: string): Promise<void> {
+    await this.explorerItem(name).click();
+    await this.page.locator(`.tabs-container .tab.active[aria-label^="${name}"]`).waitFor();
+    await this.page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor();
+  }
+
+  /** Puts the cursor at the start of the active editor's text: Ctrl+1 (focus the first editor
+   * group), Ctrl+Home. */
+  async focusEditor(): Promise<void> {
+    await this.page.keyboard.press("Control+1");
+    await this.page.locator(".editor-instance .monaco-editor.focused").waitFor();
+    await this.page.keyboard.press("Control+Home");
+  }
+
+  /** Shows the Problems panel (Ctrl+Shift+M toggles it, so only when it is not shown). */
+  async showProblems(): Promise<void> {
+    const panel = this.page.locator(".markers-panel");
+    if (!(await panel.isVisible())) {
+      await this.page.keyboard.press("Control+Shift+M");
+      await panel.waitFor();
+    }
+  }
+
+  /** The problems the Problems panel lists, in its order. */
+  async problems(): Promise<Problem[]> {
+    const rows = this.page.locator(".markers-panel .monaco-list-row .marker-message-details-container");
+    return rows.evaluateAll((rows) =>
+      rows.map((row) => {
+        const icon = row.closest(".monaco-list-row")?.querySelector(".marker-icon");
+        const severity = icon?.classList.contains("error")
+          ? "error"
+          : icon?.classList.contains("warning")
+            ? "warning"
+            : "info";
+        const text = (selector: string) => row.querySelector(selector)?.textContent ?? "";
+        return {
+          severity,
+          message: text(".marker-message"),
+          source: text(".marker-source"),
+          code: text(".marker-code"),
+          documentation: row.querySelector("a.monaco-link")?.getAttribute("href") ?? "",
+          position: text(".marker-line"),
+        } as const;
+      }),
+    );
+  }
+
+  /** Waits until the Problems panel lists exactly `expected` (what it last showed on failure). */
+  async waitForProblems(expected: Problem[]): Promise<void> {
+    const deadline = Date.now() + STEP_TIMEOUT;
+    let shown: Problem[] = [];
+    while (Date.now() < deadline) {
+      shown = await this.problems();
+      if (JSON.stringify(shown) === JSON.stringify(expected)) {
+        return;
+      }
+      await pause();
+    }
+    throw new Error(
+      `the Problems panel shows ${JSON.stringify(shown, null, 2)}, not ${JSON.stringify(expected, null, 2)}`,
+    );
+  }
+
+  /**
+   * Moves to the next problem (F8), opens the quick fixes (Ctrl+.), checks they are `offered`,
+   * and applies `choice` with the arrow keys and Enter.
+   */
+  async quickFix(offered: string[], choice: string): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press("F8");
+    await this.page.locator(".marker-widget").waitFor();
+    await this.page.keyboard.press("Escape");
+    await this.page.locator(".marker-widget").waitFor({ state: "hidden" });
+    const rows = this.page.locator(".action-widget .monaco-list-row.action");
+    const none = this.page.locator(".monaco-editor-overlaymessage").filter({ hasText: "No code actions available" });
+    // Now and then VS Code asks for the actions at the cursor again by itself just after Ctrl+.
+    // (the protocol trace shows the server answering both requests with the fix), and the menu
+    // gives way to "No code actions available"; a person presses Ctrl+. again, and so does this.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.locator(".editor-instance .monaco-editor .lightBulbWidget").waitFor();
+      await this.page.keyboard.press("Control+.");
+      await rows.first().or(none).waitFor();
+      if (await rows.first().isVisible()) {
+        break;
+      }
+      if (attempt === 3) {
+        throw new Error("Ctrl+. found no code actions, three times");
+      }
+      await this.page.keyboard.press("Escape");
+      await none.waitFor({ state: "hidden" });
+    }
+    const labels = await rows.evaluateAll((items) =>
+      items.map((item) => item.querySelector(".title")?.textContent ?? item.textContent ?? ""),
+    );
+    if (JSON.stringify(labels) !== JSON.stringify(offered)) {
+      throw new Error(`the quick fixes offered are ${JSON.stringify(labels)}, not ${JSON.stringify(offered)}`);
+    }
+    const index = labels.indexOf(choice);
+    if (index < 0) {
+      throw new Error(`no quick fix "${choice}" among ${JSON.stringify(labels)}`);
+    }
+    // The first action is focused when the menu opens.
+    for (let i = 0; i < index; i++) {
+      await this.page.keyboard.press("ArrowDown");
+    }
+    await this.page.locator(".action-widget .monaco-list-row.action.focused").filter({ hasText: choice }).waitFor();
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(".action-widget").waitFor({ state: "hidden" });
+  }
+
+  /** Ctrl+S on an edited file, then waits for the tab to lose its unsaved mark. */
+  async save(): Promise<void> {
+    await this.page.locator(".tabs-container .tab.active.dirty").waitFor();
+    await this.page.keyboard.press("Control+S");
+    await this.page.locator(".tabs-container .tab.active.dirty").waitFor({ state: "detached" });
+  }
+
+  /** Closes every editor (Ctrl+K Ctrl+W), so the next file starts alone. */
+  async closeAllEditors(): Promise<void> {
+    if ((await this.page.locator(".tabs-container .tab").count()) === 0) {
+      return;
+    }
+    await this.focusEditor();
+    await this.page.keyboard.press("Control+K");
+    await this.page.keyboard.press("Control+W");
+    await this.page.locator(".tabs-container .tab").first().waitFor({ state: "detached" });
+  }
+
+  /** A workspace file as it is on disk. */
+  readFile(name: string): string {
+    return fs.readFileSync(path.join(this.workspace, name), "utf8");
+  }
+
+  /** Waits until the file on disk holds `expected` (what it last held on failure). */
+  async waitForFile(name: string, expected: string): Promise<void> {
+    const deadline = Date.now() + STEP_TIMEOUT;
+    let text = "";
+    while (Date.now() < deadline) {
+      text = this.readFile(name);
+      if (text === expected) {
+        return;
+      }
+      await pause();
+    }
+    throw new Error(`${name} on disk is\n${text}\nnot\n${expected}`);
+  }
+}
+
+async function installExtension(codeServer: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(process.execPath, [codeServer, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  if (code !== 0 || !/Extension '.*' was successfully installed/.test(output)) {
+    throw new Error(`code-server ${args.join(" ")} exited with ${code}:\n${output}`);
+  }
+}
+
+/** The interval of the waits that poll a condition. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until `GET /healthz` answers, failing as soon as code-server exits. */
+async function waitForHealth(url: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}) before answering ${url}/healthz`);
+    }
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`code-server did not answer ${url}/healthz within ${STEP_TIMEOUT / 1000} s`);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) {
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGTERM to code-server's whole process group, SIGKILL if it has not exited within 10 s. */
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) {
+    killGroup(server, "SIGKILL");
+    return;
+  }
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  killGroup(server, "SIGTERM");
+  const timer = setTimeout(() => killGroup(server, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+  // The extension host and the language server are in the group too, and may outlive the leader.
+  killGroup(server, "SIGKILL");
+}
+
+/** A step that failed, its message already carrying the screenshot and the logs. */
+class StepFailure extends Error {}
+
+/** `error` with the last lines of `log` added to its message, and where the whole of it is. */
+function withLog(error: unknown, log: string, what: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  let tail: string;
+  try {
+    tail = fs.readFileSync(log, "utf8").split("\n").slice(-30).join("\n");
+  } catch {
+    tail = `(${log} cannot be read)`;
+  }
+  return new Error(`${message}\n--- the end of ${what} (${log}) ---\n${tail}`);
+}
