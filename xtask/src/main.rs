@@ -1,7 +1,9 @@
 //! Project chores: `cargo xtask test` (the whole suite, installing what it needs), `setup`,
-//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `ci-faces`, `bench-peers`.
+//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `ci-faces`, the benchmarks
+//! (`bench-peers`, `bench-check`, `bench-server`) and `fuzz`.
 
 mod bench_check;
+mod bench_server;
 mod ci;
 mod docs;
 mod fuzz;
@@ -25,7 +27,8 @@ commands:
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
-  bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template";
+  bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template
+  bench-server [ECRLINT]  the language server's time and peak memory on a 4.3 MB template with 100,000 findings";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Some("ci-faces") => ci::test(),
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),
+        Some("bench-server") => bench_server::run(rest.first().copied()),
         Some("fuzz") => fuzz::command(&rest),
         _ => {
             eprintln!("{USAGE}");
