@@ -27,23 +27,22 @@ pub fn encoding_kind(encoding: Encoding) -> PositionEncodingKind {
 
 /// The byte offset of an LSP position. A line past the end is the end of the text; a column
 /// past the end of its line is the end of the line (before `\r\n`), as the specification asks.
+/// Lines end at `\n`, `\r\n` or a lone `\r`, as the specification says (and `LineIndex` counts).
 ///
-/// Walks to the line with `str::find` (memchr) instead of indexing every line: an edit in a
-/// large document costs a scan up to the edit, not a new line index.
+/// Walks to the line with `str::find` instead of indexing every line: an edit in a large
+/// document costs a scan up to the edit, not a new line index.
 pub fn offset_at(text: &str, position: Position, encoding: Encoding) -> usize {
+    let bytes = text.as_bytes();
+    let line_break = |from: usize| text[from..].find(['\n', '\r']).map(|i| from + i);
     let mut line_start = 0;
     for _ in 0..position.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
+        match line_break(line_start) {
+            Some(i) if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') => line_start = i + 2,
+            Some(i) => line_start = i + 1,
             None => return text.len(),
         }
     }
-    let mut line_end = text[line_start..]
-        .find('\n')
-        .map_or(text.len(), |i| line_start + i);
-    if line_end > line_start && text.as_bytes()[line_end - 1] == b'\r' {
-        line_end -= 1;
-    }
+    let line_end = line_break(line_start).unwrap_or(text.len());
     let line = &text[line_start..line_end];
     let column = position.character as usize;
     if encoding == Encoding::Utf8 || line.is_ascii() {
@@ -139,6 +138,27 @@ mod tests {
             offset_at(text, Position::new(9, 0), Encoding::Utf16),
             text.len()
         );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "a: 1\rb: é\r\nc: 3\n\rd";
+        let at = |line, character| offset_at(text, Position::new(line, character), Encoding::Utf16);
+        assert_eq!(at(1, 0), text.find('b').unwrap());
+        assert_eq!(at(1, 99), text.find("\r\n").unwrap());
+        assert_eq!(at(2, 0), text.find('c').unwrap());
+        assert_eq!(at(3, 5), text.find("\rd").unwrap());
+        assert_eq!(at(4, 0), text.find('d').unwrap());
+        // The same lines as core's LineIndex gives the findings' positions in.
+        let positions = Positions::new(text, Encoding::Utf16);
+        for offset in [
+            text.find('b').unwrap(),
+            text.find('c').unwrap(),
+            text.find('d').unwrap(),
+        ] {
+            let position = positions.position(offset as u32);
+            assert_eq!(offset_at(text, position, Encoding::Utf16), offset);
+        }
     }
 
     #[test]
