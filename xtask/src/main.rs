@@ -23,7 +23,7 @@ commands:
   docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
-  vscode            build the release server and package the VS Code extension (.vsix)
+  vscode [--target linux-arm64|win32-x64]…  package the VS Code extension: the universal .vsix and this platform's (and cross-built ones)
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(rest.contains(&"--check")),
         Some("wasm") => wasm::build(),
         Some("playground") => wasm::playground(rest.contains(&"--serve")),
-        Some("vscode") => vscode::package(),
+        Some("vscode") => vscode::package(&rest),
         Some("ci-faces") => ci::test(),
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),
