@@ -572,17 +572,27 @@ fn hostile_documents() {
         )
     );
 
+    // The first 1,000 (the default `maxDiagnostics`), then one saying how many more there are.
     let found = hostile(
         "100,000 resources, 100,000 findings",
         "file:///many.yaml",
         "yaml",
         &repositories(100_000),
     );
-    let found = codes_and_ranges(&found);
-    assert_eq!(found.len(), 100_000);
+    assert_eq!(found.as_array().unwrap().len(), 1001);
+    let summary = found[1000].clone();
+    let found = codes_and_ranges(&Value::Array(found.as_array().unwrap()[..1000].to_vec()));
+    assert_eq!(found.len(), 1000);
+    assert_eq!(found[999], ("ECR201".to_string(), [1_999, 2, 1_999, 9]));
     assert_eq!(
-        found[99_999],
-        ("ECR201".to_string(), [199_999, 2, 199_999, 11])
+        summary,
+        json!({
+            "range": {"start": {"line": 2_001, "character": 2}, "end": {"line": 2_001, "character": 2}},
+            "severity": 2,
+            "source": "ecrlint",
+            "message": "99000 more findings are not shown here: ecrlint shows the first 1000 of the 100000 in this file (setting `maxDiagnostics`). `ecrlint check many.yaml` lists them all.",
+            "data": {"version": 1}
+        })
     );
 
     let nul = "Resources:\n  Repo:\n    Type: AWS::ECR::Repository\n    Properties: \0\n";

@@ -1,13 +1,12 @@
-//! The ecrlint language server as a library: documents kept in sync with the editor,
-//! diagnostics with their fixes, code actions (quick fixes, suppressions, fix all), hover, and
-//! settings from the editor and `ecrlint.toml`. `ecrlint server` runs [`run_stdio`].
+//! The ecrlint language server as a library: the protocol (tower-lsp-server), documents kept in
+//! sync with the editor, checks run off the message loop, settings from the editor and
+//! `ecrlint.toml`, a Terraform module's files read from disk. The answers themselves —
+//! diagnostics with their fixes, code actions, hover — come from `ecrlint_ide`, which the wasm
+//! package serves too. `ecrlint server` runs [`run_stdio`].
 
-mod actions;
 mod config;
-mod convert;
 mod document;
 pub mod guard;
-mod hover;
 pub mod module;
 mod server;
 

@@ -246,15 +246,7 @@ pub fn sibling_texts(
 }
 
 /// The siblings as core takes them.
-pub fn sources(texts: &[(String, Arc<String>)]) -> Vec<ecrlint_core::Source<'_>> {
-    texts
-        .iter()
-        .map(|(path, text)| ecrlint_core::Source {
-            path,
-            text: text.as_str(),
-        })
-        .collect()
-}
+pub use ecrlint_ide::sources;
 
 #[cfg(test)]
 mod tests {

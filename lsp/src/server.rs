@@ -10,7 +10,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use ecrlint_core::{Checked, Encoding, FixedSource, Settings, Source};
+use ecrlint_core::{Checked, Encoding};
+use ecrlint_ide::actions::{self, Snapshot, FIX_ALL};
+use ecrlint_ide::settings::EditorSettings;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
@@ -25,29 +27,14 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::actions::{self, Snapshot, FIX_ALL};
 use crate::config::{self, ConfigFiles};
-use crate::convert;
 use crate::document::{self, Document, Positions, Published};
 use crate::module;
 
-/// Checks a document with the other files of its Terraform module (none for other documents).
-pub type CheckFn = fn(&str, Option<&str>, &[Source<'_>], &Settings) -> Checked;
-pub type FixFn = fn(&str, Option<&str>, &[Source<'_>], &Settings, bool) -> FixedSource;
+pub use ecrlint_ide::{CheckFn, Core, FixFn};
 
-/// The core functions a server calls: ecrlint's own, or stand-ins in tests (ones that panic).
-#[derive(Clone, Copy)]
-pub struct Core {
-    pub check: CheckFn,
-    pub fix: FixFn,
-}
-
-impl Core {
-    pub const ECRLINT: Core = Core {
-        check: ecrlint_core::check_in_module,
-        fix: ecrlint_core::fix_in_module,
-    };
-}
+/// The open documents of a folder, by path.
+type OpenInFolder = Vec<(PathBuf, Arc<String>)>;
 
 pub struct Backend {
     shared: Arc<Shared>,
@@ -68,7 +55,7 @@ struct State {
     documents: HashMap<Uri, Document>,
     encoding: Option<Encoding>,
     /// What the editor sent, before any `ecrlint.toml` is applied under it.
-    editor: Settings,
+    editor: EditorSettings,
     workspace: Option<PathBuf>,
     next_generation: u64,
     client: ClientSupport,
@@ -156,7 +143,7 @@ struct Job {
     /// The open documents of the same folder, by path: a Terraform module's siblings are read
     /// from them before the disk.
     open: Vec<(PathBuf, Arc<String>)>,
-    editor: Settings,
+    editor: EditorSettings,
     encoding: Encoding,
 }
 
@@ -196,7 +183,7 @@ impl Backend {
         match config::from_client(value) {
             Ok(None) => {}
             Ok(Some(settings)) => {
-                let problems = settings.validate();
+                let problems = settings.checks.validate();
                 let uris = {
                     let mut state = self.state();
                     state.editor = settings;
@@ -259,24 +246,27 @@ impl Backend {
             .await;
     }
 
-    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+    /// The document as it stands, for code actions, with the open documents of its folder: its
+    /// module's other files are read off the message loop, and only when fix all needs them.
+    fn snapshot(&self, uri: &Uri) -> Option<(Snapshot, OpenInFolder)> {
         let state = self.state();
         let doc = state.documents.get(uri)?;
         let path_hint = document::path_hint(uri, &doc.language_id);
         let directory = directory_of(uri, &state);
         let file = directory.and_then(|d| self.shared.files.nearest(&d));
         let file_settings = file.as_ref().and_then(|f| f.settings.as_ref().ok());
-        Some(Snapshot {
+        let snapshot = Snapshot {
             uri: uri.clone(),
             text: doc.text.clone(),
             version: doc.version,
-            open: state.open_in_folder_of(uri),
+            siblings: Vec::new(),
             path_hint,
-            settings: config::merge(file_settings, &state.editor),
+            settings: config::merge(file_settings, &state.editor.checks),
             fix: self.shared.core.fix,
             encoding: state.encoding(),
             document_changes: state.client.document_changes,
-        })
+        };
+        Some((snapshot, state.open_in_folder_of(uri)))
     }
 }
 
@@ -405,7 +395,7 @@ fn run(shared: &Shared, job: &Job) -> (Outcome, Vec<String>) {
         .map(|f| f.problems_to_report())
         .unwrap_or_default();
     let file_settings = file.as_ref().and_then(|f| f.settings.as_ref().ok());
-    let settings = config::merge(file_settings, &job.editor);
+    let settings = config::merge(file_settings, &job.editor.checks);
     let check = shared.core.check;
     let text = job.text.as_str();
     let siblings = document::file_path(&job.uri)
@@ -418,25 +408,15 @@ fn run(shared: &Shared, job: &Job) -> (Outcome, Vec<String>) {
         Ok(checked) => checked,
         Err(panic) => return (Outcome::Panicked(panic_message(&panic)), problems),
     };
-    let diagnostics = if checked.kind.is_ours() {
-        let positions = Positions::new(text, job.encoding);
-        checked
-            .diagnostics
-            .iter()
-            .map(|d| {
-                convert::diagnostic(
-                    d,
-                    &positions,
-                    &job.uri,
-                    job.version,
-                    &siblings,
-                    job.encoding,
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let diagnostics = ecrlint_ide::diagnostics::diagnostics(
+        &checked,
+        text,
+        &job.uri,
+        job.version,
+        &siblings,
+        job.encoding,
+        job.editor.max_diagnostics,
+    );
     (
         Outcome::Checked {
             checked,
@@ -700,23 +680,18 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let Some(snapshot) = self.snapshot(&params.text_document.uri) else {
+        let Some((mut snapshot, open)) = self.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
         let only = params.context.only.clone();
         let diagnostics = params.context.diagnostics;
-        let quickfix = tower_lsp_server::ls_types::CodeActionKind::QUICKFIX;
         let work = move || {
-            let mut found = Vec::new();
-            if actions::wanted(only.as_deref(), &quickfix) {
-                found.extend(actions::quick_fixes(&diagnostics, &snapshot));
-                found.extend(actions::suppressions(&diagnostics, &snapshot));
-            }
-            // Fixing everything costs checks of the whole document: only when asked by kind.
             if only.is_some() && actions::wanted(only.as_deref(), &FIX_ALL) {
-                found.extend(actions::fix_all(&snapshot));
+                snapshot.siblings = document::file_path(&snapshot.uri)
+                    .map(|path| module::sibling_texts(&path, &snapshot.text, &open))
+                    .unwrap_or_default();
             }
-            found
+            actions::code_actions(only.as_deref(), &diagnostics, &snapshot)
         };
         let found = blocking(&self.shared.client, "code actions", work)
             .await
@@ -746,7 +721,7 @@ impl LanguageServer for Backend {
         let work = move || {
             let offset = document::offset_at(&text, position.position, encoding) as u32;
             let positions = Positions::new(&text, encoding);
-            crate::hover::hover(&published.checked, offset, &positions)
+            ecrlint_ide::hover::hover(&published.checked, offset, &positions)
         };
         Ok(blocking(&self.shared.client, "hover", work).await.flatten())
     }

@@ -779,3 +779,160 @@ async fn a_terraform_module_is_checked_across_its_files() {
     assert_eq!(published["params"]["uri"], json!(main_uri));
     client.shutdown().await;
 }
+
+/// Bare repositories `Repo0` … : one ECR201 finding each once their scanning is taken as covered
+/// by the registry and the informational rules are off.
+fn repositories(count: usize) -> String {
+    let mut text = String::from("Resources:\n");
+    for i in 0..count {
+        text.push_str(&format!("  Repo{i}:\n    Type: AWS::ECR::Repository\n"));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_publishes_at_most_max_diagnostics_and_says_how_many_more() {
+    let settings = json!({
+        "registryScanning": "covers-all",
+        "ignore": ["ECR301", "ECR302"],
+        "maxDiagnostics": 3
+    });
+    let mut client = TestClient::start(editor_capabilities(), settings).await;
+    let uri = "file:///workspace/many.yaml";
+    client.open(uri, "yaml", 1, &repositories(5)).await;
+    let published = client.diagnostics(uri).await;
+    let diagnostics = published["diagnostics"].as_array().expect("diagnostics");
+    let shown: Vec<(&str, u64)> = diagnostics
+        .iter()
+        .filter(|d| d["code"].is_string())
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(shown, [("ECR201", 1), ("ECR201", 3), ("ECR201", 5)]);
+    assert_eq!(diagnostics.len(), 4);
+    assert_eq!(
+        diagnostics[3],
+        json!({
+            "range": {"start": {"line": 7, "character": 2}, "end": {"line": 7, "character": 2}},
+            "severity": 2,
+            "source": "ecrlint",
+            "message": "2 more findings are not shown here: ecrlint shows the first 3 of the 5 in this file (setting `maxDiagnostics`). `ecrlint check many.yaml` lists them all.",
+            "data": {"version": 1}
+        })
+    );
+    // The summary offers no action; the findings shown keep theirs.
+    let actions = code_actions_at(&mut client, uri, &diagnostics[3]).await;
+    assert_eq!(actions, json!([]));
+    let actions = code_actions_at(&mut client, uri, &diagnostics[0]).await;
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Set `ImageTagMutability: IMMUTABLE`",
+            "Ignore ECR201 on this line",
+            "Ignore ECR201 for this resource"
+        ]
+    );
+
+    // Within the cap: every finding, no summary.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"ecrlint": {
+                "registryScanning": "covers-all",
+                "ignore": ["ECR301", "ECR302"],
+                "maxDiagnostics": 5
+            }}}),
+        )
+        .await;
+    let published = client.diagnostics(uri).await;
+    assert_eq!(codes(&published), ["ECR201"; 5]);
+    client.shutdown().await;
+}
+
+async fn code_actions_at(client: &mut TestClient, uri: &str, diagnostic: &Value) -> Value {
+    client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": diagnostic["range"],
+                "context": {"diagnostics": [diagnostic]}
+            }),
+        )
+        .await
+}
+
+/// The wasm package answers through `ecrlint_ide::analysis`, a question at a time: for the same
+/// document and settings it gives exactly what the server sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stateless_analysis_answers_as_the_server_does() {
+    use ecrlint_ide::analysis;
+    let settings = json!({"accountId": "123456789012"});
+    let mut client = TestClient::start(editor_capabilities(), settings.clone()).await;
+    client.open(URI, "yaml", 1, TEMPLATE).await;
+    let published = client.diagnostics(URI).await;
+    let document: analysis::Document = serde_json::from_value(json!({
+        "uri": URI, "text": TEMPLATE, "version": 1, "languageId": "yaml", "settings": settings
+    }))
+    .unwrap();
+    let answered = analysis::diagnostics(&document).unwrap();
+    assert_eq!(serde_json::to_value(&answered).unwrap(), published);
+
+    for diagnostic in published["diagnostics"].as_array().unwrap() {
+        let actions = code_actions(&mut client, diagnostic).await;
+        let query: analysis::CodeActionQuery = serde_json::from_value(json!({
+            "uri": URI, "text": TEMPLATE, "version": 1, "languageId": "yaml",
+            "settings": settings, "documentChanges": true,
+            "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}
+        }))
+        .unwrap();
+        let answered = analysis::code_actions(&query).unwrap();
+        assert_eq!(serde_json::to_value(&answered).unwrap(), actions);
+        let position = diagnostic["range"]["start"].clone();
+        let hover = client
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": URI}, "position": position}),
+            )
+            .await;
+        let query: analysis::HoverQuery = serde_json::from_value(json!({
+            "uri": URI, "text": TEMPLATE, "version": 1, "languageId": "yaml",
+            "settings": settings, "position": position
+        }))
+        .unwrap();
+        let answered = analysis::hover(&query).unwrap();
+        assert!(answered.is_some());
+        assert_eq!(serde_json::to_value(&answered).unwrap(), hover);
+    }
+    let fix_all = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": URI},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                "context": {"diagnostics": [], "only": ["source.fixAll.ecrlint"]}
+            }),
+        )
+        .await;
+    let query: analysis::CodeActionQuery = serde_json::from_value(json!({
+        "uri": URI, "text": TEMPLATE, "version": 1, "languageId": "yaml",
+        "settings": settings, "documentChanges": true,
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": [], "only": ["source.fixAll.ecrlint"]}
+    }))
+    .unwrap();
+    let answered = analysis::code_actions(&query).unwrap();
+    assert_eq!(answered.len(), 1);
+    assert_eq!(serde_json::to_value(&answered).unwrap(), fix_all);
+    client.shutdown().await;
+}

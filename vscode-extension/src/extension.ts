@@ -1,18 +1,28 @@
-// The VS Code face of ecrlint: finds the `ecrlint` binary, runs `ecrlint server` over stdio and
-// passes the `ecrlint.*` settings through. Every finding and fix comes from the server.
+// The VS Code face of ecrlint on the desktop: runs a language server — the native `ecrlint server`
+// over stdio (bundled, configured or on PATH), or the same language service compiled to
+// WebAssembly in a Node.js process beside the extension host (`ecrlint.engine`) — and passes the
+// `ecrlint.*` settings through. Every finding and fix comes from the server.
+
+import * as path from "node:path";
 
 import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
   LanguageClient,
-  type LanguageClientOptions,
+  TransportKind,
   type ServerOptions,
 } from "vscode-languageclient/node";
 
+import { affects, CHECK_SETTINGS, clientOptions, currentSettings, fixAll } from "./common";
 import { findServer, type Discovery } from "./discovery";
 import { serverSettings } from "./settings";
 
-export const FIX_ALL_KIND = "source.fixAll.ecrlint";
+export { FIX_ALL_KIND, fixAll } from "./common";
+
+/** The WebAssembly language server, run by Node.js (`src/server/node.ts`, bundled). */
+export const WASM_SERVER = path.join("dist", "wasm-server.js");
+
+export type Engine = "auto" | "native" | "wasm";
 
 /** YAML and JSON documents, plus CloudFormation's usual file names whatever language VS Code gave
  * them (`.template` opens as plain text). The server decides what is ours. */
@@ -30,17 +40,12 @@ export const DOCUMENT_SELECTOR = [
 ];
 
 /** Settings that decide whether and which server runs: a change restarts it. */
-const RESTART_SETTINGS = ["enable", "path"];
-/** Settings of the checks: a change is sent to the running server, which checks again.
- * (`trace.server` is followed by the language client itself.) */
-const CHECK_SETTINGS = ["accountId", "select", "ignore", "severity", "trustedAccounts", "registryScanning"];
+const RESTART_SETTINGS = ["enable", "path", "engine"];
 
-const affects = (event: vscode.ConfigurationChangeEvent, keys: string[]) =>
-  keys.some((key) => event.affectsConfiguration(`ecrlint.${key}`));
-
-/** The server's settings from the current `ecrlint.*` values, with what had to be dropped. */
-function currentSettings() {
-  return serverSettings(vscode.workspace.getConfiguration("ecrlint"));
+/** `ecrlint.engine`, with anything else read as `auto`. */
+function engineSetting(config: vscode.WorkspaceConfiguration): Engine {
+  const engine = config.get<string>("engine", "auto");
+  return engine === "native" || engine === "wasm" ? engine : "auto";
 }
 
 let controller: ServerController | undefined;
@@ -132,6 +137,11 @@ export class ServerController {
       this.output.appendLine("ecrlint is disabled (ecrlint.enable is false).");
       return;
     }
+    const engine = engineSetting(config);
+    if (engine === "wasm") {
+      await this.startWasm("ecrlint.engine is wasm");
+      return;
+    }
     const discovery = findServer({
       configuredPath: config.inspect<string>("path")?.globalValue ?? undefined,
       trusted: vscode.workspace.isTrusted,
@@ -143,38 +153,35 @@ export class ServerController {
     for (const note of notes) {
       this.output.appendLine(note);
     }
+    if (discovery.kind === "none" && engine === "auto") {
+      this.output.appendLine(`No native ecrlint server here (looked at: ${discovery.searched.join(", ")}).`);
+      await this.startWasm("no native server was found");
+      return;
+    }
     if (discovery.kind !== "found") {
       await reportMissingServer(discovery, this.output);
       return;
     }
+    await this.startClient(
+      { command: discovery.command, args: ["server"] },
+      discovery.command,
+      `Starting ${discovery.command} server (found via ${describeSource(discovery.source)}).`,
+    );
+  }
 
-    const { settings, problems } = serverSettings(config);
+  /** The WebAssembly language server, in a Node.js process beside the extension host. */
+  private async startWasm(reason: string): Promise<void> {
+    const module = path.join(this.extensionPath, WASM_SERVER);
+    const run = { module, transport: TransportKind.ipc };
+    await this.startClient({ run, debug: run }, "WebAssembly", `Starting the WebAssembly server (${reason}).`);
+  }
+
+  private async startClient(serverOptions: ServerOptions, name: string, starting: string): Promise<void> {
+    const { settings, problems } = serverSettings(vscode.workspace.getConfiguration("ecrlint"));
     this.reportIgnored(problems);
-    this.output.appendLine(`Starting ${discovery.command} server (found via ${describeSource(discovery.source)}).`);
-    const serverOptions: ServerOptions = { command: discovery.command, args: ["server"] };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: DOCUMENT_SELECTOR,
-      initializationOptions: settings,
-      outputChannel: this.output,
-      traceOutputChannel: this.output,
-      diagnosticCollectionName: "ecrlint",
-      middleware: {
-        workspace: {
-          // The server asks for the `ecrlint` section after starting: answer with exactly what
-          // initializationOptions carried, not VS Code's raw section.
-          configuration: async (params, token, next) => {
-            const answer = await next(params, token);
-            if (!Array.isArray(answer)) {
-              return answer;
-            }
-            return params.items.map((item, index) =>
-              item.section === "ecrlint" ? currentSettings().settings : answer[index],
-            );
-          },
-        },
-      },
-    };
-    const client = new LanguageClient("ecrlint", "ecrlint", serverOptions, clientOptions);
+    this.output.appendLine(starting);
+    const options = clientOptions(DOCUMENT_SELECTOR, settings, this.output);
+    const client = new LanguageClient("ecrlint", "ecrlint", serverOptions, options);
     this.client = client;
     try {
       await client.start();
@@ -183,7 +190,7 @@ export class ServerController {
       const reason = error instanceof Error ? error.message : String(error);
       this.output.appendLine(`The server failed to start: ${reason}`);
       const choice = await vscode.window.showErrorMessage(
-        `ecrlint: the language server (${discovery.command}) failed to start: ${reason}`,
+        `ecrlint: the language server (${name}) failed to start: ${reason}`,
         "Show Output",
       );
       if (choice === "Show Output") {
@@ -236,41 +243,5 @@ async function reportMissingServer(
   const choice = await vscode.window.showErrorMessage(message, OPEN_SETTING);
   if (choice === OPEN_SETTING) {
     await vscode.commands.executeCommand("workbench.action.openSettings", "ecrlint.path");
-  }
-}
-
-/** Applies the server's `source.fixAll.ecrlint` action to the active document. */
-export async function fixAll(): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) {
-    await vscode.window.showInformationMessage("ecrlint: open a file to fix it.");
-    return;
-  }
-  const document = editor.document;
-  const whole = new vscode.Range(
-    new vscode.Position(0, 0),
-    document.positionAt(document.getText().length),
-  );
-  const actions =
-    (await vscode.commands.executeCommand<vscode.CodeAction[] | undefined>(
-      "vscode.executeCodeActionProvider",
-      document.uri,
-      whole,
-      FIX_ALL_KIND,
-      1,
-    )) ?? [];
-  const fixAllKind = vscode.CodeActionKind.SourceFixAll.append("ecrlint");
-  const action = actions.find((candidate) => candidate.kind && fixAllKind.contains(candidate.kind));
-  const edit = action?.edit;
-  if (!action || ((!edit || edit.size === 0) && !action.command)) {
-    await vscode.window.showInformationMessage("ecrlint: nothing to fix in this file.");
-    return;
-  }
-  if (edit && edit.size > 0 && !(await vscode.workspace.applyEdit(edit))) {
-    await vscode.window.showErrorMessage("ecrlint: the fixes could not be applied (the file changed?).");
-    return;
-  }
-  if (action.command) {
-    await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
   }
 }

@@ -1,5 +1,6 @@
-// What the extension sends to `ecrlint server` as `initializationOptions`: the `Settings` object
-// of ecrlint's core, exactly (the server rejects unknown keys), built from the `ecrlint.*` settings.
+// What the extension sends to the language server as `initializationOptions`: the `Settings`
+// object of ecrlint's core, exactly (the server rejects unknown keys), and the editor's cap on
+// diagnostics, built from the `ecrlint.*` settings. Both engines take the same object.
 
 /** The part of `vscode.WorkspaceConfiguration` this module reads (section `ecrlint`). */
 export interface ConfigurationReader {
@@ -19,7 +20,12 @@ export interface ServerSettings {
   trustedAccounts?: string[];
   /** Left out while `unknown`, the server's default. */
   registryScanning?: "covers-all";
+  /** Left out while it is the server's default, 1000. */
+  maxDiagnostics?: number;
 }
+
+/** How many findings per file the server publishes unless told otherwise. */
+export const DEFAULT_MAX_DIAGNOSTICS = 1000;
 
 export interface MappedSettings {
   settings: ServerSettings;
@@ -89,6 +95,15 @@ export function serverSettings(config: ConfigurationReader): MappedSettings {
     settings.registryScanning = registryScanning;
   } else if (registryScanning !== undefined && registryScanning !== null && registryScanning !== "unknown") {
     problems.push(`ecrlint.registryScanning must be "unknown" or "covers-all", not ${JSON.stringify(registryScanning)}`);
+  }
+
+  const maxDiagnostics = config.get<unknown>("maxDiagnostics");
+  if (typeof maxDiagnostics === "number" && Number.isInteger(maxDiagnostics) && maxDiagnostics > 0) {
+    if (maxDiagnostics !== DEFAULT_MAX_DIAGNOSTICS) {
+      settings.maxDiagnostics = maxDiagnostics;
+    }
+  } else if (maxDiagnostics !== undefined && maxDiagnostics !== null) {
+    problems.push(`ecrlint.maxDiagnostics must be a whole number above 0, not ${JSON.stringify(maxDiagnostics)}`);
   }
 
   return { settings, problems };

@@ -1,20 +1,38 @@
-// The packaged extension: what the .vsix holds, and that its server runs and is the same version.
+// The packaged extensions: what each .vsix holds — the platform one with its native server, the
+// universal one without — that the native server runs and is the same version, and that the
+// WebAssembly language server in both starts and answers `initialize`.
 
 import "./stub/register";
 
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { extract, readVsix, type VsixEntry } from "./vsix";
-import { extensionDir, readManifest, vsceTarget, vsixPath, workspaceVersion } from "./repo";
+import { extensionDir, readManifest, universalVsixPath, vsceTarget, vsixPath, workspaceVersion } from "./repo";
 
 const binary = process.platform === "win32" ? "ecrlint.exe" : "ecrlint";
 let entries: Map<string, VsixEntry>;
+let universal: Map<string, VsixEntry>;
 let dir: string;
+
+/** The files both packages hold. */
+const COMMON = [
+  "[Content_Types].xml",
+  "extension.vsixmanifest",
+  "extension/LICENSE.txt",
+  "extension/changelog.md",
+  "extension/dist/browser.js",
+  "extension/dist/extension.js",
+  "extension/dist/wasm-server-browser.js",
+  "extension/dist/wasm-server.js",
+  "extension/images/icon.png",
+  "extension/package.json",
+  "extension/readme.md",
+];
 
 function text(name: string): string {
   const entry = entries.get(name);
@@ -24,6 +42,7 @@ function text(name: string): string {
 
 before(async () => {
   entries = await readVsix(vsixPath());
+  universal = await readVsix(universalVsixPath());
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ecrlint-vsix-"));
   extract(entries, dir);
 });
@@ -32,17 +51,7 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe(`the packaged extension (${path.basename(vsixPath())})`, () => {
   it("holds the manifest, the bundled client, the server and the Marketplace files, nothing else", () => {
-    assert.deepEqual([...entries.keys()].sort(), [
-      "[Content_Types].xml",
-      "extension.vsixmanifest",
-      "extension/LICENSE.txt",
-      "extension/changelog.md",
-      "extension/dist/extension.js",
-      "extension/images/icon.png",
-      "extension/package.json",
-      "extension/readme.md",
-      `extension/server/${binary}`,
-    ]);
+    assert.deepEqual([...entries.keys()].sort(), [...COMMON, `extension/server/${binary}`]);
   });
 
   it("carries package.json with the workspace version, for this platform", () => {
@@ -101,6 +110,54 @@ describe(`the packaged extension (${path.basename(vsixPath())})`, () => {
       encoding: "utf8",
     });
     assert.equal(output, `ecrlint ${readManifest()["version"]}\n`);
+  });
+});
+
+describe(`the universal package (${path.basename(universalVsixPath())})`, () => {
+  it("holds what the platform one holds but the native server, for every platform", () => {
+    assert.deepEqual([...universal.keys()].sort(), COMMON);
+    const vsixManifest = universal.get("extension.vsixmanifest")!.data.toString("utf8");
+    assert.match(vsixManifest, new RegExp(`<Identity Language="en-US" Id="ecrlint" Version="${workspaceVersion()}" Publisher="ecrlint"\\s*/>`));
+    assert.doesNotMatch(vsixManifest, /TargetPlatform/);
+    for (const name of COMMON.filter((n) => n.startsWith("extension/dist/"))) {
+      assert.deepEqual(universal.get(name)!.data, entries.get(name)!.data, `${name} is the same in both`);
+    }
+  });
+
+  it("bundles each WebAssembly server into one file that needs nothing else", () => {
+    for (const name of ["wasm-server.js", "wasm-server-browser.js", "browser.js"]) {
+      const bundle = universal.get(`extension/dist/${name}`)!.data.toString("utf8");
+      const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+      const external = [...new Set(required.filter((r) => !r.startsWith("node:") && !isBuiltin(r)))];
+      assert.deepEqual(external, name === "browser.js" ? ["vscode"] : [], `${name} requires ${external}`);
+    }
+  });
+
+  it("runs its WebAssembly server under Node.js: initialize answers with the extension's version", async () => {
+    const udir = fs.mkdtempSync(path.join(os.tmpdir(), "ecrlint-universal-"));
+    try {
+      extract(universal, udir);
+      const server = spawn(process.execPath, [path.join(udir, "extension", "dist", "wasm-server.js"), "--stdio"], {
+        stdio: ["pipe", "pipe", "inherit"],
+      });
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
+      server.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      let received = Buffer.alloc(0);
+      const response = await new Promise<{ result: { serverInfo: unknown } }>((resolve, reject) => {
+        server.on("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+        server.stdout!.on("data", (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk]);
+          const header = /^Content-Length: (\d+)\r\n\r\n/.exec(received.toString("latin1"));
+          if (header && received.length >= header[0].length + Number(header[1])) {
+            resolve(JSON.parse(received.subarray(header[0].length, header[0].length + Number(header[1])).toString("utf8")));
+          }
+        });
+      });
+      server.kill();
+      assert.deepEqual(response.result.serverInfo, { name: "ecrlint (WebAssembly)", version: workspaceVersion() });
+    } finally {
+      fs.rmSync(udir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -35,3 +35,9 @@ export function vsixPath(): string {
     path.join(extensionDir, `ecrlint-${vsceTarget()}-${readManifest()["version"]}.vsix`)
   );
 }
+
+/** The universal package (no native server): $ECRLINT_VSIX_UNIVERSAL, or what `cargo xtask vscode`
+ * writes. */
+export function universalVsixPath(): string {
+  return process.env["ECRLINT_VSIX_UNIVERSAL"] ?? path.join(extensionDir, `ecrlint-${readManifest()["version"]}.vsix`);
+}

@@ -163,3 +163,120 @@ fn rules_and_version() {
     );
     assert_eq!(ecrlint_wasm::version(), env!("CARGO_PKG_VERSION"));
 }
+
+fn parse(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+const POLICY_URI: &str = "file:///work/policy.json";
+
+fn policy_document(extra: &str) -> String {
+    format!(
+        r#"{{"uri": "{POLICY_URI}", "text": {}, "version": 3, "languageId": "json", "settings": {{"accountId": "123456789012"}}{extra}}}"#,
+        serde_json::to_string(POLICY).unwrap()
+    )
+}
+
+#[wasm_bindgen_test]
+fn the_language_service_answers_in_the_shapes_ecrlint_server_sends() {
+    let published = ecrlint_wasm::diagnostics(parse(&policy_document(""))).unwrap();
+    // What JavaScript sees is the JSON ecrlint_ide gives the native server.
+    let document: ecrlint_ide::analysis::Document =
+        serde_json::from_str(&policy_document("")).unwrap();
+    let native = ecrlint_ide::analysis::diagnostics(&document).unwrap();
+    assert_eq!(
+        json(published.clone()),
+        serde_json::to_string(&native).unwrap()
+    );
+    let diagnostics = Reflect::get(&published, &"diagnostics".into()).unwrap();
+    let first = Reflect::get(&diagnostics, &0.into()).unwrap();
+    assert_eq!(
+        json(Reflect::get(&first, &"code".into()).unwrap()),
+        r#""ECR101""#
+    );
+    assert_eq!(
+        json(Reflect::get(&first, &"range".into()).unwrap()),
+        r#"{"start":{"line":6,"character":19},"end":{"line":6,"character":22}}"#
+    );
+
+    // The diagnostic as JavaScript holds it comes back with its fix in `data`.
+    let query = policy_document(&format!(
+        r#", "range": {}, "context": {{"diagnostics": [{}]}}, "documentChanges": true"#,
+        json(Reflect::get(&first, &"range".into()).unwrap()),
+        json(first.clone())
+    ));
+    let actions = ecrlint_wasm::code_actions(parse(&query)).unwrap();
+    let titles: Vec<String> = js_sys::Array::from(&actions)
+        .iter()
+        .map(|a| {
+            Reflect::get(&a, &"title".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        ["Allow only the owning account (`arn:aws:iam::123456789012:root`)"]
+    );
+    let fix = js_sys::Array::from(&actions).get(0);
+    assert_eq!(
+        json(Reflect::get(&fix, &"edit".into()).unwrap()),
+        r#"{"documentChanges":[{"textDocument":{"uri":"file:///work/policy.json","version":3},"edits":[{"range":{"start":{"line":6,"character":19},"end":{"line":6,"character":22}},"newText":"{\"AWS\": \"arn:aws:iam::123456789012:root\"}"}]}]}"#
+    );
+
+    let hover = ecrlint_wasm::hover(parse(&policy_document(
+        r#", "position": {"line": 6, "character": 20}"#,
+    )))
+    .unwrap();
+    let contents = Reflect::get(&hover, &"contents".into()).unwrap();
+    let markdown = Reflect::get(&contents, &"value".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(
+        markdown.starts_with("**ECR101** `public-repository` · error\n\n"),
+        "{markdown}"
+    );
+    let nothing = ecrlint_wasm::hover(parse(&policy_document(
+        r#", "position": {"line": 0, "character": 0}"#,
+    )))
+    .unwrap();
+    assert!(nothing.is_null());
+}
+
+#[wasm_bindgen_test]
+fn the_language_service_reads_settings_as_the_native_server_does() {
+    assert_eq!(
+        ecrlint_wasm::settings_problems(parse(r#"{"accountId": "12"}"#)).unwrap(),
+        ["account id `12` is not 12 digits"]
+    );
+    assert_eq!(
+        ecrlint_wasm::settings_problems(parse(r#"{"ecrlint": {"maxDiagnostics": 5}}"#)).unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        error_message(ecrlint_wasm::settings_problems(parse(r#"{"ignroe": []}"#)).unwrap_err()),
+        "unknown field `ignroe`, expected one of `select`, `ignore`, `account-id`, `accountId`, `severity`, `trusted-accounts`, `trustedAccounts`, `registry-scanning`, `registryScanning`"
+    );
+    let capped = policy_document("").replace(
+        r#""settings": {"accountId": "123456789012"}"#,
+        r#""settings": {"maxDiagnostics": 1}"#,
+    );
+    let published = ecrlint_wasm::diagnostics(parse(&capped)).unwrap();
+    let diagnostics =
+        js_sys::Array::from(&Reflect::get(&published, &"diagnostics".into()).unwrap());
+    assert_eq!(diagnostics.length(), 2);
+    assert_eq!(
+        Reflect::get(&diagnostics.get(1), &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "1 more findings are not shown here: ecrlint shows the first 1 of the 2 in this file (setting `maxDiagnostics`). `ecrlint check policy.json` lists them all."
+    );
+    let wrong = capped.replace(r#""maxDiagnostics": 1"#, r#""maxDiagnostics": 0"#);
+    assert_eq!(
+        error_message(ecrlint_wasm::diagnostics(parse(&wrong)).unwrap_err()),
+        "invalid settings: `maxDiagnostics` must be a whole number above 0, not 0"
+    );
+}

@@ -1,5 +1,6 @@
-//! The VS Code extension: install its npm packages, test it (down to a real VS Code, code-server,
-//! driven in Chromium), package the .vsix with the release server inside.
+//! The VS Code extension: install its npm packages, test it, and package it: one universal .vsix
+//! (the WebAssembly language server, for every platform and the web) and one per platform with the
+//! native release server inside (this machine's, and the cross-built ones asked for).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,36 +31,40 @@ pub fn setup() -> Result {
     fs::write(&installed, wanted).map_err(|e| format!("cannot write {}: {e}", installed.display()))
 }
 
-/// `cargo xtask vscode [--e2e]`: builds the release server and the .vsix for this machine; with
-/// `--e2e`, then runs the end-to-end tests in code-server with it.
-pub fn package(e2e: bool) -> Result {
-    let vsix = build_vsix()?;
-    eprintln!("packaged {}", vsix.display());
-    if e2e {
-        end_to_end(&vsix.to_string_lossy())?;
+/// `cargo xtask vscode [--target PLATFORM]…`: the universal .vsix and this machine's, plus one per
+/// `--target` (`linux-arm64`, `win32-x64`: cross-built with Debian's gcc-aarch64-linux-gnu and
+/// gcc-mingw-w64-x86-64).
+pub fn package(args: &[&str]) -> Result {
+    let mut targets = vec![vsce_target()?];
+    let mut rest = args.iter();
+    let mut e2e = false;
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--e2e" => e2e = true,
+            "--target" => {
+                let target = rest.next().ok_or("--target needs a platform")?;
+                let known = CROSS
+                    .iter()
+                    .find(|c| c.vsce == *target)
+                    .ok_or_else(|| format!("no cross build for {target}"))?;
+                targets.push(known.vsce);
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
     }
-    Ok(())
-}
-
-/// Unit tests and type checks, then the packaged extension: its contents, the server inside it
-/// spoken to over the protocol with the extension's own initialization options, and the
-/// extension installed in code-server, used with the keyboard in Chromium.
-pub fn test() -> Result {
-    setup()?;
-    util::run_in(DIR, "npm", &["run", "--silent", "typecheck"])?;
-    util::run_in(DIR, "node", &["scripts/icon.mjs", "--check"])?;
-    util::run_in(DIR, "npm", &["run", "--silent", "test:unit"])?;
-    let vsix = build_vsix()?;
-    let server = format!("server/ecrlint{}", std::env::consts::EXE_SUFFIX);
-    util::run_in(
-        DIR,
-        "node",
-        &["scripts/screenshot.mjs", "--check", "--ecrlint", &server],
-    )?;
-    let vsix = vsix.to_string_lossy();
-    npm_with_vsix("test:package", &vsix, &[])?;
-    npm_with_vsix("test:protocol", &vsix, &[])?;
-    end_to_end(&vsix)
+    // The bundles take the WebAssembly language service from wasm/pkg.
+    crate::wasm::build()?;
+    eprintln!("packaged {}", build_universal_vsix()?.display());
+    let mut own = None;
+    for target in targets {
+        let vsix = build_vsix(target)?;
+        eprintln!("packaged {}", vsix.display());
+        own.get_or_insert(vsix);
+    }
+    match own {
+        Some(vsix) if e2e => end_to_end(&vsix.to_string_lossy()),
+        _ => Ok(()),
+    }
 }
 
 /// The .vsix installed in code-server (which `cargo xtask setup` installs), once per engine:
@@ -69,20 +74,144 @@ fn end_to_end(vsix: &str) -> Result {
     let code_server = code_server
         .to_str()
         .ok_or_else(|| format!("{} is not UTF-8", code_server.display()))?;
-    npm_with_vsix("test:vscode", vsix, &[("ECRLINT_CODE_SERVER", code_server)])
+    run_quiet_stdin(
+        "npm",
+        &["run", "--silent", "test:vscode"],
+        &[("ECRLINT_VSIX", vsix), ("ECRLINT_CODE_SERVER", code_server)],
+    )
 }
 
-fn build_vsix() -> Result<PathBuf> {
+/// A platform the native server is cross-built for from Linux x64.
+struct Cross {
+    vsce: &'static str,
+    rust: &'static str,
+    linker: &'static str,
+    exe: &'static str,
+}
+
+const CROSS: &[Cross] = &[
+    Cross {
+        vsce: "linux-arm64",
+        rust: "aarch64-unknown-linux-gnu",
+        linker: "aarch64-linux-gnu-gcc",
+        exe: "",
+    },
+    Cross {
+        vsce: "win32-x64",
+        rust: "x86_64-pc-windows-gnu",
+        linker: "x86_64-w64-mingw32-gcc",
+        exe: ".exe",
+    },
+];
+
+/// Unit tests and type checks, then the packaged extensions: their contents, the native server
+/// inside spoken to over the protocol with the extension's own initialization options, the
+/// WebAssembly server beside it giving the same answers, and the extension installed in
+/// code-server, used with the keyboard in Chromium.
+pub fn test() -> Result {
     setup()?;
-    let target = vsce_target()?;
-    let built = util::release_ecrlint()?;
-    let binary = format!("ecrlint{}", std::env::consts::EXE_SUFFIX);
+    // The WebAssembly server's sources import the wasm package: built before the type check.
+    crate::wasm::build()?;
+    util::run_in(DIR, "npm", &["run", "--silent", "typecheck"])?;
+    util::run_in(DIR, "node", &["scripts/icon.mjs", "--check"])?;
+    util::run_in(DIR, "npm", &["run", "--silent", "test:unit"])?;
+    let universal = build_universal_vsix()?;
+    let vsix = build_vsix(vsce_target()?)?;
+    let server = format!("server/ecrlint{}", std::env::consts::EXE_SUFFIX);
+    util::run_in(
+        DIR,
+        "node",
+        &["scripts/screenshot.mjs", "--check", "--ecrlint", &server],
+    )?;
+    let universal = universal.to_string_lossy();
+    let vsix = vsix.to_string_lossy();
+    let env = [
+        ("ECRLINT_VSIX", vsix.as_ref()),
+        ("ECRLINT_VSIX_UNIVERSAL", universal.as_ref()),
+    ];
+    run_quiet_stdin("npm", &["run", "--silent", "test:package"], &env)?;
+    run_quiet_stdin("npm", &["run", "--silent", "test:protocol"], &env)?;
+    run_quiet_stdin("npm", &["run", "--silent", "test:engines"], &env)?;
+    end_to_end(&vsix)
+}
+
+/// The .vsix without a native server (wasm/pkg built first): the WebAssembly engine runs everywhere (`vsce package`
+/// with no `--target` makes it the package for every platform and the web).
+fn build_universal_vsix() -> Result<PathBuf> {
+    setup()?;
+    clear_server_dir()?;
+    let name = format!("ecrlint-{}.vsix", extension_version()?);
+    run_quiet_stdin(
+        "npm",
+        &["run", "--silent", "package", "--", "--out", &name],
+        &[],
+    )?;
+    Ok(root().join(DIR).join(name))
+}
+
+fn clear_server_dir() -> Result<PathBuf> {
     let server_dir = root().join(DIR).join("server");
     // A binary left from another platform's package must not end up in this one.
     if server_dir.exists() {
         fs::remove_dir_all(&server_dir)
             .map_err(|e| format!("cannot clear {}: {e}", server_dir.display()))?;
     }
+    Ok(server_dir)
+}
+
+/// The native release server for `target` (this machine's, or a cross build).
+fn native_server(target: &str) -> Result<(PathBuf, &'static str)> {
+    if target == vsce_target()? {
+        return Ok((util::release_ecrlint()?, std::env::consts::EXE_SUFFIX));
+    }
+    let cross = CROSS
+        .iter()
+        .find(|c| c.vsce == target)
+        .ok_or_else(|| format!("no cross build for {target}"))?;
+    if !util::have(cross.linker) {
+        return Err(format!(
+            "{} is missing: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64",
+            cross.linker
+        ));
+    }
+    let linker_var = format!(
+        "CARGO_TARGET_{}_LINKER",
+        cross.rust.to_uppercase().replace('-', "_")
+    );
+    eprintln!(
+        "$ {linker_var}={} cargo build --release -p ecrlint --target {}",
+        cross.linker, cross.rust
+    );
+    let status = Command::new("cargo")
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "ecrlint",
+            "--target",
+            cross.rust,
+        ])
+        .env(&linker_var, cross.linker)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("the {target} build failed ({status})"));
+    }
+    let built = util::target_dir()
+        .join(cross.rust)
+        .join("release")
+        .join(format!("ecrlint{}", cross.exe));
+    Ok((built, cross.exe))
+}
+
+/// The .vsix for one platform (wasm/pkg built first), with the native release server for it
+/// inside and the WebAssembly engine beside it, for `ecrlint.engine: wasm`.
+fn build_vsix(target: &str) -> Result<PathBuf> {
+    setup()?;
+    let (built, exe) = native_server(target)?;
+    let binary = format!("ecrlint{exe}");
+    let server_dir = clear_server_dir()?;
     fs::create_dir_all(&server_dir)
         .map_err(|e| format!("cannot create {}: {e}", server_dir.display()))?;
     let bundled = server_dir.join(&binary);
@@ -97,7 +226,7 @@ fn build_vsix() -> Result<PathBuf> {
 
     let version = extension_version()?;
     let name = format!("ecrlint-{target}-{version}.vsix");
-    // `vsce package` bundles the client first (the `vscode:prepublish` script).
+    // `vsce package` bundles the client and the servers first (the `vscode:prepublish` script).
     run_quiet_stdin(
         "npm",
         &[
@@ -106,12 +235,6 @@ fn build_vsix() -> Result<PathBuf> {
         &[],
     )?;
     Ok(root().join(DIR).join(name))
-}
-
-fn npm_with_vsix(script: &str, vsix: &str, env: &[(&str, &str)]) -> Result {
-    let mut env = env.to_vec();
-    env.push(("ECRLINT_VSIX", vsix));
-    run_quiet_stdin("npm", &["run", "--silent", script], &env)
 }
 
 /// Runs in the extension folder with stdin closed, so a tool that would ask a question fails

@@ -1,10 +1,17 @@
-// A stand-in for `vscode-languageclient/node`: records how the extension builds and drives its
+// A stand-in for `vscode-languageclient/node` (and its common part, `vscode-languageclient`): records how the extension builds and drives its
 // language clients instead of starting a process.
 
 export interface Executable {
   command: string;
   args?: string[];
 }
+
+export interface NodeModule {
+  module: string;
+  transport?: number;
+}
+
+export const TransportKind = { stdio: 0, ipc: 1, pipe: 2, socket: 3 } as const;
 
 export const DidChangeConfigurationNotification = {
   type: { method: "workspace/didChangeConfiguration" },
@@ -22,7 +29,7 @@ export class LanguageClient {
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly serverOptions: Executable,
+    readonly serverOptions: Executable | { run: NodeModule; debug: NodeModule },
     readonly clientOptions: Record<string, unknown>,
   ) {
     LanguageClient.instances.push(this);

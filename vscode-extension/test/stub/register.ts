@@ -13,7 +13,7 @@ internals._load = function (request: string, parent: unknown, isMain: boolean): 
   if (request === "vscode") {
     return vscode;
   }
-  if (request === "vscode-languageclient/node") {
+  if (request === "vscode-languageclient/node" || request === "vscode-languageclient") {
     return languageclient;
   }
   return load.call(this, request, parent, isMain);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 
 import * as extension from "../../src/extension";
-import { LanguageClient } from "../stub/languageclient";
+import { LanguageClient, TransportKind, type Executable } from "../stub/languageclient";
 import { CodeAction, CodeActionKind, Position, Range, WorkspaceEdit, fake } from "../stub/vscode";
 import { readManifest } from "../repo";
 
@@ -141,8 +141,9 @@ describe("activation", () => {
     assert.equal(output()[0], `Starting ${onPath} server (found via PATH).`);
   });
 
-  it("explains a missing server and opens the setting from the message", async () => {
+  it("with ecrlint.engine native, explains a missing server and opens the setting from the message", async () => {
     fs.rmSync(bundled);
+    fake.setUser("ecrlint.engine", "native");
     fake.answer = "Open Setting";
     await activate();
     assert.equal(LanguageClient.instances.length, 0);
@@ -164,6 +165,7 @@ describe("activation", () => {
 
   it("does not open the settings when the message is dismissed", async () => {
     fs.rmSync(bundled);
+    fake.setUser("ecrlint.engine", "native");
     await activate();
     assert.equal(fake.messages.length, 1);
     assert.deepEqual(fake.executed, []);
@@ -180,6 +182,44 @@ describe("activation", () => {
         items: ["Open Setting"],
       },
     ]);
+  });
+
+  it("runs the WebAssembly server in Node.js when no native server is found (engine auto)", async () => {
+    fs.rmSync(bundled);
+    fake.setUser("ecrlint.maxDiagnostics", 50);
+    await activate();
+    const wasm = { module: path.join(extensionPath, "dist", "wasm-server.js"), transport: TransportKind.ipc };
+    assert.deepEqual(lastClient().serverOptions, { run: wasm, debug: wasm });
+    assert.deepEqual(lastClient().clientOptions["initializationOptions"], { ignore: [], severity: {}, maxDiagnostics: 50 });
+    assert.deepEqual(lastClient().clientOptions["documentSelector"], extension.DOCUMENT_SELECTOR);
+    assert.deepEqual(output(), [
+      `No native ecrlint server here (looked at: ${bundled}, ${path.join(root, "empty-path", "ecrlint")}).`,
+      "Starting the WebAssembly server (no native server was found).",
+      "Connected to ecrlint 0.1.0",
+    ]);
+    assert.deepEqual(fake.messages, []);
+  });
+
+  it("runs the WebAssembly server with ecrlint.engine wasm even when a native one is bundled", async () => {
+    fake.setUser("ecrlint.engine", "wasm");
+    await activate();
+    const wasm = { module: path.join(extensionPath, "dist", "wasm-server.js"), transport: TransportKind.ipc };
+    assert.deepEqual(lastClient().serverOptions, { run: wasm, debug: wasm });
+    assert.equal(output()[0], "Starting the WebAssembly server (ecrlint.engine is wasm).");
+  });
+
+  it("restarts on the other engine when ecrlint.engine changes", async () => {
+    await activate();
+    fake.setUser("ecrlint.engine", "wasm");
+    fake.changeSettings("ecrlint.engine");
+    await settle();
+    assert.deepEqual(
+      LanguageClient.instances.map((c) => ["command" in c.serverOptions ? "native" : "wasm", c.state]),
+      [
+        ["native", "stopped"],
+        ["wasm", "running"],
+      ],
+    );
   });
 
   it("does not start when ecrlint.enable is false, and starts when it is turned on", async () => {
@@ -226,7 +266,7 @@ describe("activation", () => {
     fake.changeSettings("ecrlint.path");
     await settle();
     assert.deepEqual(
-      LanguageClient.instances.map((c) => [c.serverOptions.command, c.state]),
+      LanguageClient.instances.map((c) => [(c.serverOptions as Executable).command, c.state]),
       [
         [bundled, "stopped"],
         [custom, "running"],

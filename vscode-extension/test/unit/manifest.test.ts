@@ -42,6 +42,8 @@ describe("package.json", () => {
       "workspaceContains:**/*.tf",
     ]);
     assert.equal(manifest["main"], "./dist/extension.js");
+    // A web extension too: VS Code for the Web runs the `browser` entry.
+    assert.equal(manifest["browser"], "./dist/browser.js");
   });
 
   it("supports untrusted workspaces by restricting ecrlint.path", () => {
@@ -55,12 +57,14 @@ describe("package.json", () => {
     assert.deepEqual(Object.keys(properties), [
       "ecrlint.enable",
       "ecrlint.path",
+      "ecrlint.engine",
       "ecrlint.accountId",
       "ecrlint.trustedAccounts",
       "ecrlint.registryScanning",
       "ecrlint.select",
       "ecrlint.ignore",
       "ecrlint.severity",
+      "ecrlint.maxDiagnostics",
       "ecrlint.trace.server",
     ]);
     assert.equal(properties["ecrlint.path"]["scope"], "machine");

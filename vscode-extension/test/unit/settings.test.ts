@@ -80,6 +80,22 @@ describe("serverSettings", () => {
     });
   });
 
+  it("passes a cap on diagnostics other than the default, and drops one that is not a whole number above 0", () => {
+    assert.deepEqual(serverSettings(config({ maxDiagnostics: 200 })).settings, {
+      ignore: [],
+      severity: {},
+      maxDiagnostics: 200,
+    });
+    assert.deepEqual(serverSettings(config({ maxDiagnostics: 1000 })).settings, { ignore: [], severity: {} });
+    assert.deepEqual(serverSettings(config({ maxDiagnostics: 0 })), {
+      settings: { ignore: [], severity: {} },
+      problems: ["ecrlint.maxDiagnostics must be a whole number above 0, not 0"],
+    });
+    assert.deepEqual(serverSettings(config({ maxDiagnostics: 2.5 })).problems, [
+      "ecrlint.maxDiagnostics must be a whole number above 0, not 2.5",
+    ]);
+  });
+
   it("leaves out an empty account id", () => {
     assert.deepEqual(serverSettings(config({ accountId: "  " })).settings, { ignore: [], severity: {} });
   });
@@ -138,14 +154,20 @@ describe("serverSettings", () => {
         severity: { ECR1: "info" },
         trustedAccounts: ["111122223333"],
         registryScanning: "covers-all",
+        maxDiagnostics: 20,
       }),
     ).settings;
+    // Besides the checks' settings, the editor's cap, which ecrlint_ide takes out before them.
+    const ide = fs.readFileSync(path.join(repoDir, "ide", "src", "settings.rs"), "utf8");
+    const cap = /pub const MAX_DIAGNOSTICS: &str = "([^"]+)";/.exec(ide)?.[1];
+    assert.equal(cap, "maxDiagnostics");
     for (const key of Object.keys(full)) {
-      assert.ok(accepted.has(key), `${key} is a field of Settings`);
+      assert.ok(accepted.has(key) || key === cap, `${key} is a field of Settings or the diagnostics cap`);
     }
     assert.deepEqual(Object.keys(full).sort(), [
       "accountId",
       "ignore",
+      "maxDiagnostics",
       "registryScanning",
       "select",
       "severity",

@@ -1,21 +1,97 @@
 //! Core findings as LSP diagnostics. Each carries its fix in `data`, already in the editor's
 //! coordinates for the version it was computed on, so that a code action is the fix read back:
-//! no second check, no guessing which finding was meant.
+//! no second check, no guessing which finding was meant. A document publishes at most
+//! `max_diagnostics` of them (an editor shows no more, and each costs the server memory until
+//! it is sent), then one diagnostic saying how many more there are and how to see them all.
 
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use ecrlint_core::{Applicability, Diagnostic as Finding, Severity};
-use serde::{Deserialize, Serialize};
-use tower_lsp_server::ls_types::{
+use ecrlint_core::{Applicability, Checked, Diagnostic as Finding, Encoding, Severity};
+use ls_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
-    Location, NumberOrString, TextEdit, Uri,
+    Location, NumberOrString, Range, TextEdit, Uri,
 };
+use serde::{Deserialize, Serialize};
 
-use crate::document::Positions;
+use crate::position::Positions;
 
 pub const SOURCE: &str = "ecrlint";
+
+/// How many diagnostics a document publishes unless the editor says otherwise
+/// (`maxDiagnostics`): far more than anyone reads in an editor, few enough to stay small.
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
+
+/// The diagnostics of a check, at most `max` of them (the first by position) and, when there
+/// were more, one more at the start of the document saying how many were left out. A document
+/// that is not ours (not a template, policy or ECR CLI output) has none.
+pub fn diagnostics(
+    checked: &Checked,
+    text: &str,
+    uri: &Uri,
+    version: i32,
+    others: &[(String, std::sync::Arc<String>)],
+    encoding: Encoding,
+    max: usize,
+) -> Vec<Diagnostic> {
+    if !checked.kind.is_ours() {
+        return Vec::new();
+    }
+    let positions = Positions::new(text, encoding);
+    let (shown, left_out) = checked
+        .diagnostics
+        .split_at(checked.diagnostics.len().min(max));
+    let mut diagnostics: Vec<Diagnostic> = shown
+        .iter()
+        .map(|d| diagnostic(d, &positions, uri, version, others, encoding))
+        .collect();
+    if !left_out.is_empty() {
+        diagnostics.push(left_out_summary(
+            shown.len(),
+            left_out,
+            uri,
+            version,
+            &positions,
+        ));
+    }
+    diagnostics
+}
+
+/// "ecrlint shows the first 1000 findings of 100000 …": at the first finding left out, as
+/// severe as the most severe of them, so that a Problems view filtered by severity still shows it.
+fn left_out_summary(
+    shown: usize,
+    left_out: &[Finding],
+    uri: &Uri,
+    version: i32,
+    positions: &Positions<'_>,
+) -> Diagnostic {
+    let total = shown + left_out.len();
+    let most_severe = left_out
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Info);
+    let file = crate::position::file_path(uri)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "FILE".to_string());
+    let start = positions.position(left_out[0].range.start);
+    Diagnostic {
+        range: Range::new(start, start),
+        severity: Some(severity(most_severe)),
+        code: None,
+        code_description: None,
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "{} more findings are not shown here: ecrlint shows the first {shown} of the {total} in this file (setting `maxDiagnostics`). `ecrlint check {file}` lists them all.",
+            left_out.len()
+        ),
+        related_information: None,
+        tags: None,
+        data: serde_json::to_value(DiagnosticData { version, fix: None }).ok(),
+    }
+}
 
 /// What travels in `Diagnostic.data`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,7 +117,7 @@ pub fn diagnostic(
     uri: &Uri,
     version: i32,
     others: &[(String, std::sync::Arc<String>)],
-    encoding: ecrlint_core::Encoding,
+    encoding: Encoding,
 ) -> Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = finding
         .related

@@ -6,13 +6,13 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use ecrlint_core::{rules, suppress, Applicability, Edit, Encoding, Settings};
-use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, Diagnostic, OneOf, OptionalVersionedTextDocumentIdentifier,
-    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+use ls_types::{
+    CodeAction, CodeActionKind, Diagnostic, DocumentChanges, OneOf,
+    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::convert::{code_of, data_of};
-use crate::document::{offset_at, Positions};
+use crate::diagnostics::{code_of, data_of};
+use crate::position::{offset_at, Positions};
 
 pub const FIX_ALL: CodeActionKind = CodeActionKind::new("source.fixAll.ecrlint");
 
@@ -21,11 +21,11 @@ pub struct Snapshot {
     pub uri: Uri,
     pub text: Arc<String>,
     pub version: i32,
-    /// The open documents of the same folder (a Terraform module's siblings).
-    pub open: Vec<(std::path::PathBuf, Arc<String>)>,
+    /// The other files of its Terraform module, by path (none for other documents).
+    pub siblings: Vec<(String, Arc<String>)>,
     pub path_hint: Option<String>,
     pub settings: Settings,
-    pub fix: crate::server::FixFn,
+    pub fix: crate::FixFn,
     pub encoding: Encoding,
     /// Whether the client takes versioned `documentChanges` (and so refuses stale edits).
     pub document_changes: bool,
@@ -42,6 +42,25 @@ pub fn wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
                     .is_some_and(|rest| rest.starts_with('.'))
         })
     })
+}
+
+/// The actions for a `textDocument/codeAction` request: the quick fixes and suppressions of the
+/// diagnostics it names, and fix all when its kind is asked for by name (fixing everything costs
+/// checks of the whole document).
+pub fn code_actions(
+    only: Option<&[CodeActionKind]>,
+    diagnostics: &[Diagnostic],
+    snapshot: &Snapshot,
+) -> Vec<CodeAction> {
+    let mut found = Vec::new();
+    if wanted(only, &CodeActionKind::QUICKFIX) {
+        found.extend(quick_fixes(diagnostics, snapshot));
+        found.extend(suppressions(diagnostics, snapshot));
+    }
+    if only.is_some() && wanted(only, &FIX_ALL) {
+        found.extend(fix_all(snapshot));
+    }
+    found
 }
 
 /// The fixes carried by the diagnostics, for the version they were published with.
@@ -123,13 +142,10 @@ pub fn suppressions(diagnostics: &[Diagnostic], snapshot: &Snapshot) -> Vec<Code
 /// sent as the few edits that turn the text into the fixed one.
 pub fn fix_all(snapshot: &Snapshot) -> Option<CodeAction> {
     let text = snapshot.text.as_str();
-    let siblings = crate::document::file_path(&snapshot.uri)
-        .map(|path| crate::module::sibling_texts(&path, text, &snapshot.open))
-        .unwrap_or_default();
     let fixed = (snapshot.fix)(
         text,
         snapshot.path_hint.as_deref(),
-        &crate::module::sources(&siblings),
+        &crate::sources(&snapshot.siblings),
         &snapshot.settings,
         false,
     );
@@ -209,15 +225,13 @@ pub fn changed_span(old: &str, new: &str) -> Edit {
 fn workspace_edit(snapshot: &Snapshot, edits: Vec<TextEdit>) -> WorkspaceEdit {
     if snapshot.document_changes {
         WorkspaceEdit {
-            document_changes: Some(tower_lsp_server::ls_types::DocumentChanges::Edits(vec![
-                TextDocumentEdit {
-                    text_document: OptionalVersionedTextDocumentIdentifier {
-                        uri: snapshot.uri.clone(),
-                        version: Some(snapshot.version),
-                    },
-                    edits: edits.into_iter().map(OneOf::Left).collect(),
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: snapshot.uri.clone(),
+                    version: Some(snapshot.version),
                 },
-            ])),
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }])),
             ..WorkspaceEdit::default()
         }
     } else {

@@ -2,9 +2,9 @@
 //! `ecrlint explain` and the rule pages).
 
 use ecrlint_core::{Checked, TextRange};
-use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind};
+use ls_types::{Hover, HoverContents, MarkupContent, MarkupKind};
 
-use crate::document::Positions;
+use crate::position::Positions;
 
 /// The hover for the findings at byte `offset`, when there are any.
 pub fn hover(checked: &Checked, offset: u32, positions: &Positions<'_>) -> Option<Hover> {
