@@ -5,6 +5,7 @@ mod bench_check;
 mod ci;
 mod docs;
 mod fuzz;
+mod moto;
 mod peers;
 mod setup;
 mod util;
@@ -17,7 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test              set up what is missing, then run every check and test suite
-  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit)
+  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit, moto and the AWS CLI)
   docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
