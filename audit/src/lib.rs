@@ -29,6 +29,8 @@ pub struct Options {
     pub profile: Option<String>,
     /// Regions; empty: the configured region.
     pub regions: Vec<String>,
+    /// Every region enabled for the account (`account:ListRegions`), instead of `regions`.
+    pub all_regions: bool,
     /// Accounts to audit through a role assumed in each; empty: the caller's account.
     pub accounts: Vec<String>,
     /// The role's name in each account (`arn:PARTITION:iam::ACCOUNT:role/NAME`).
@@ -93,11 +95,6 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
         loader = loader.profile_name(profile);
     }
     let base = loader.load().await;
-    let regions: Vec<String> = if options.regions.is_empty() {
-        vec![base.region().ok_or(Error::NoRegion)?.to_string()]
-    } else {
-        options.regions.clone()
-    };
     let Some(provider) = base.credentials_provider() else {
         return Err(Error::Credentials(no_credentials("none configured")));
     };
@@ -105,6 +102,25 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
         return Err(Error::Credentials(no_credentials(
             &DisplayErrorContext(&e).to_string(),
         )));
+    }
+    let mut regions: Vec<String> = if !options.regions.is_empty() {
+        options.regions.clone()
+    } else if let Some(region) = base.region() {
+        vec![region.to_string()]
+    } else if options.all_regions {
+        // The account service is global: any region signs for it.
+        vec!["us-east-1".to_string()]
+    } else {
+        return Err(Error::NoRegion);
+    };
+    if options.all_regions {
+        let account = aws_sdk_account::Client::new(
+            &base
+                .to_builder()
+                .region(Some(AwsRegion::new(regions[0].clone())))
+                .build(),
+        );
+        regions = enabled_regions(&account).await?;
     }
     // STS needs a region; any of those audited does.
     let sts_config = base
@@ -213,6 +229,41 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
     progress.finish();
     read.sort_by_key(|(at, _)| *at);
     Ok(read.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Every region enabled for the caller's account, by name.
+async fn enabled_regions(client: &aws_sdk_account::Client) -> Result<Vec<String>, Error> {
+    use aws_sdk_account::types::RegionOptStatus;
+    let mut regions = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_regions()
+            .region_opt_status_contains(RegionOptStatus::Enabled)
+            .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+            .set_next_token(token.take())
+            .max_results(50)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Credentials(format!(
+                    "cannot list the account's enabled regions (account:ListRegions), so                      --all-regions cannot say which to audit: {}; name them with --region",
+                    describe(&e)
+                ))
+            })?;
+        regions.extend(
+            page.regions()
+                .iter()
+                .filter_map(|r| r.region_name())
+                .map(str::to_string),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    regions.sort();
+    Ok(regions)
 }
 
 fn no_credentials(why: &str) -> String {

@@ -20,8 +20,16 @@ pub struct AuditArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Regions to audit, comma-separated (default: the configured region).
-    #[arg(long, value_delimiter = ',', value_name = "REGION")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "REGION",
+        conflicts_with = "all_regions"
+    )]
     pub region: Vec<String>,
+    /// Every region enabled for the account (needs `account:ListRegions`).
+    #[arg(long)]
+    pub all_regions: bool,
     /// Accounts to audit through a role assumed in each, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub accounts: Vec<String>,
@@ -74,6 +82,7 @@ pub fn run(args: AuditArgs) -> ExitCode {
     let options = ecrlint_audit::Options {
         profile: args.profile.clone(),
         regions: args.region.clone(),
+        all_regions: args.all_regions,
         accounts: args.accounts.clone(),
         role_name: args.role_name.clone(),
         role_arn: args.role_arn.clone(),

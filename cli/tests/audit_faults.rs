@@ -283,3 +283,37 @@ fn a_region_that_is_not_enabled_is_a_gap() {
         "account 123456789012, me-south-1\n  arn:aws:ecr:me-south-1:123456789012:registry: warning[ECR910] not audited: `ecr:DescribeRepositories` in me-south-1 for arn:aws:ecr:me-south-1:123456789012:registry: UnrecognizedClientException: The security token included in the request is invalid.; the region's repositories and registry were not read\n\nFound 1 problem (1 warning) in 1 repository in 2 regions of 1 account.\n"
     );
 }
+
+#[test]
+fn all_regions_are_the_regions_enabled_for_the_account() {
+    let repositories = vec![("app".to_string(), true)];
+    let server = FakeAws::start(move |call| {
+        if call.operation == "ListRegions" {
+            // Asked for the enabled ones only.
+            assert_eq!(
+                call.body["RegionOptStatusContains"],
+                json!(["ENABLED", "ENABLED_BY_DEFAULT"])
+            );
+            return Answer::ok(json!({"Regions": [
+                {"RegionName": "us-east-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"},
+                {"RegionName": "af-south-1", "RegionOptStatus": "ENABLED"},
+            ]}));
+        }
+        healthy(call, &repositories)
+    });
+    let output = audit(&server, &["--all-regions", "--select", "ECR201"], &[]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let mutable = |region: &str| {
+        (
+            "ECR201".to_string(),
+            arn(region, "app"),
+            format!("repository `app` has mutable image tags; run `aws ecr put-image-tag-mutability --repository-name app --image-tag-mutability IMMUTABLE --registry-id 123456789012 --region {region}`"),
+        )
+    };
+    assert_eq!(
+        findings(&output),
+        [mutable("af-south-1"), mutable("us-east-1")]
+    );
+    assert_eq!(server.calls("ListRegions", "us-east-1"), 1);
+    assert_eq!(server.calls("DescribeRepositories", "eu-west-1"), 0);
+}

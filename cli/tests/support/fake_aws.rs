@@ -1,6 +1,7 @@
 //! A tiny local AWS for what moto cannot do (pages, throttling, denied calls, a region that is not
-//! enabled): an HTTP/1.1 server on 127.0.0.1 answering ECR's JSON protocol and STS's query
-//! protocol from a function of each request, and counting the calls.
+//! enabled): an HTTP/1.1 server on 127.0.0.1 answering ECR's JSON protocol (and the account
+//! service's REST-JSON one) from a function of each request, STS's `GetCallerIdentity` with a
+//! fixed caller, and counting the calls.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -8,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 /// One request: the operation (`DescribeRepositories`, `GetCallerIdentity`), the region it was
-/// signed for, and its JSON body (ECR) or form body (STS).
+/// signed for, and its JSON body.
 pub struct Call {
     pub operation: String,
     pub region: String,
@@ -80,6 +81,8 @@ fn serve(stream: TcpStream, handler: &Handler, calls: &Mutex<HashMap<String, usi
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
+        // `POST /listRegions HTTP/1.1`: the operation of a REST-JSON service is in the path.
+        let path = line.split(' ').nth(1).unwrap_or("/").to_string();
         let mut headers: HashMap<String, String> = HashMap::new();
         loop {
             let mut header = String::new();
@@ -128,11 +131,18 @@ fn serve(stream: TcpStream, handler: &Handler, calls: &Mutex<HashMap<String, usi
                 },
                 "text/xml",
             ),
-            None => (
-                "unknown".to_string(),
-                Answer::error("InvalidAction", "not served here"),
-                "application/x-amz-json-1.1",
-            ),
+            None => {
+                let mut operation: String = path.trim_start_matches('/').to_string();
+                if let Some(first) = operation.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                let call = Call {
+                    operation: operation.clone(),
+                    region: region.clone(),
+                    body: serde_json::from_str(&body).unwrap_or_default(),
+                };
+                (operation, handler(&call), "application/json")
+            }
         };
         *calls
             .lock()
