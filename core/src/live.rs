@@ -155,16 +155,21 @@ pub fn audit(region: &Region, settings: &Settings) -> Vec<LiveFinding> {
         engine::check_as(text, &document, settings, Some(InputKind::LiveRegion))
     };
     let checked = check(&written.text);
-    // The policies corrected by every safe fix, and what they still have.
-    let fixed = engine::fix_with(&written.text, check, false);
-    let corrected = corrected_policies(region, &fixed.text);
-    let fixed_places = places_in(&written.places, &fixed.text);
-    let remaining: Vec<(usize, &str)> = fixed
-        .remaining
-        .diagnostics
-        .iter()
-        .map(|d| (owner_in(&fixed_places, d), d.code))
-        .collect();
+    // The policies corrected by every safe fix, and what they still have (nothing to do when
+    // no finding has a fix).
+    let mut corrected = vec![None; region.repositories.len() + 1];
+    let mut remaining: Vec<(usize, &str)> = Vec::new();
+    if checked.diagnostics.iter().any(|d| d.fix.is_some()) {
+        let fixed = engine::fix_with(&written.text, check, false);
+        corrected = corrected_policies(region, &fixed.text);
+        let fixed_places = places_in(&written.places, &fixed.text);
+        remaining = fixed
+            .remaining
+            .diagnostics
+            .iter()
+            .map(|d| (owner_in(&fixed_places, d), d.code))
+            .collect();
+    }
     let mut findings: Vec<(usize, LiveFinding)> = checked
         .diagnostics
         .into_iter()

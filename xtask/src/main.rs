@@ -1,5 +1,6 @@
 //! Project chores: `cargo xtask test` (the whole suite, installing what it needs), `setup`,
-//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `ci-faces`, `bench-peers`.
+//! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `ci-faces`, `bench-peers`,
+//! `bench-audit`.
 
 mod bench_check;
 mod ci;
@@ -26,6 +27,7 @@ commands:
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
+  bench-audit [N] [RUNS] [PROWLER_RUNS]  time `ecrlint audit` against Prowler's ECR checks on moto (3 regions x N repositories, default 500) and score both
   bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template";
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Some("ci-faces") => ci::test(),
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),
+        Some("bench-audit") => moto::bench(&rest),
         Some("fuzz") => fuzz::command(&rest),
         _ => {
             eprintln!("{USAGE}");
