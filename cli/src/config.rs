@@ -10,8 +10,23 @@ pub const FILE_NAME: &str = "ecrlint.toml";
 
 /// Reads the configuration file and applies the flags over it.
 pub fn settings(args: &CheckArgs) -> Result<Settings, String> {
-    let file = match &args.config {
-        Some(path) => Some(path.clone()),
+    settings_from(
+        args.config.as_deref(),
+        args.select.as_deref(),
+        &args.ignore,
+        args.account_id.as_deref(),
+    )
+}
+
+/// [`settings`] from the flags themselves.
+pub fn settings_from(
+    config: Option<&Path>,
+    select: Option<&[String]>,
+    ignore: &[String],
+    account_id: Option<&str>,
+) -> Result<Settings, String> {
+    let file = match config {
+        Some(path) => Some(path.to_path_buf()),
         None => std::env::current_dir()
             .ok()
             .and_then(|dir| find_upward(&dir)),
@@ -20,12 +35,12 @@ pub fn settings(args: &CheckArgs) -> Result<Settings, String> {
         Some(path) => read(path)?,
         None => Settings::default(),
     };
-    if let Some(select) = &args.select {
-        settings.select = Some(select.clone());
+    if let Some(select) = select {
+        settings.select = Some(select.to_vec());
     }
-    settings.ignore.extend(args.ignore.iter().cloned());
-    if let Some(id) = &args.account_id {
-        settings.account_id = Some(id.clone());
+    settings.ignore.extend(ignore.iter().cloned());
+    if let Some(id) = account_id {
+        settings.account_id = Some(id.to_string());
     }
     let problems = settings.validate();
     if !problems.is_empty() {

@@ -1,6 +1,7 @@
-//! `ecrlint`: check templates and policies from the command line, list and explain rules, and
-//! serve the language server.
+//! `ecrlint`: check templates and policies from the command line, audit live accounts, list and
+//! explain rules, and serve the language server.
 
+mod audit;
 mod check;
 mod config;
 mod files;
@@ -33,6 +34,9 @@ enum Command {
     /// Check files and folders (folders are walked for .yaml, .yml, .json, .template, .tf and .tfvars files,
     /// honouring .gitignore). `-` reads standard input.
     Check(CheckArgs),
+    /// Audit the live account(s): every repository of the regions asked for, read through the
+    /// AWS API (never written), judged by the same rules.
+    Audit(audit::AuditArgs),
     /// List the rules.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -119,6 +123,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Rules { output_format } => rules(output_format),
         Command::Explain { rule } => explain(&rule),
         Command::Server => match ecrlint_lsp::run_stdio() {

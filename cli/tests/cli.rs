@@ -515,7 +515,7 @@ fn rules_and_explain() {
         codes,
         [
             "ECR101", "ECR102", "ECR103", "ECR105", "ECR201", "ECR202", "ECR301", "ECR302",
-            "ECR303", "ECR401", "ECR901", "ECR902", "ECR903", "ECR904", "ECR905"
+            "ECR303", "ECR401", "ECR901", "ECR902", "ECR903", "ECR904", "ECR905", "ECR910"
         ]
     );
     let output = ecrlint(&repo(), &["explain", "public-repository"]);

@@ -94,6 +94,9 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// For a repository that exists, the `aws ecr` command that changes it (also in the message).
+    #[serde(skip)]
+    pub command: Option<String>,
 }
 
 impl Fix {

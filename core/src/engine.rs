@@ -140,9 +140,20 @@ fn check_document(
     written: Format,
     settings: &Settings,
 ) -> Checked {
+    check_as(source, document, written, settings, None)
+}
+
+/// [`check_document`], with the kind of input given instead of decided from the content.
+pub(crate) fn check_as(
+    source: &str,
+    document: &syntax::Document,
+    written: Format,
+    settings: &Settings,
+    kind: Option<InputKind>,
+) -> Checked {
     let format = written;
     let arena = Arena::new();
-    let mut lowered = adapt::lower(source, document, written, &arena, settings);
+    let mut lowered = adapt::lower(source, document, written, &arena, settings, kind);
     let parsed = document.errors.is_empty() && !lowered.embedded_syntax_error;
     // Everything found, from the syntax, the lowering, the rules and the engine, before the
     // settings decide what is reported and how severely.
@@ -176,10 +187,12 @@ fn check_document(
                 continue;
             }
             let mut message = finding.message;
+            let mut command = None;
             let fix = match finding.remedy.and_then(|r| lowered.render(&r)) {
                 Some(Rendered::Fix(fix)) => Some(fix),
-                Some(Rendered::Command(command)) => {
-                    message.push_str(&format!("; run `{command}`"));
+                Some(Rendered::Command(run)) => {
+                    message.push_str(&format!("; run `{run}`"));
+                    command = Some(run);
                     None
                 }
                 Some(Rendered::Elsewhere(place)) => {
@@ -194,6 +207,7 @@ fn check_document(
             found.push(Raised {
                 fix,
                 related: finding.related,
+                command,
                 ..Raised::new(finding.rule, finding.range, message)
             });
         }
@@ -239,6 +253,7 @@ fn check_document(
             range: f.range,
             fix: f.fix,
             related: f.related,
+            command: f.command,
         })
         .collect();
     let suppressible = Suppressible {
@@ -297,7 +312,19 @@ pub fn fix_in_module(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> FixedSource {
-    let check = |text: &str| check_in_module(text, path, siblings, settings);
+    fix_with(
+        source,
+        |text| check_in_module(text, path, siblings, settings),
+        unsafe_fixes,
+    )
+}
+
+/// The rounds of fixes, each round checked with `check`.
+pub(crate) fn fix_with(
+    source: &str,
+    check: impl Fn(&str) -> Checked,
+    unsafe_fixes: bool,
+) -> FixedSource {
     let mut text = source.to_string();
     let mut applied = Vec::new();
     let mut checked = check(&text);

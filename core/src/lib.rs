@@ -17,6 +17,7 @@
 pub mod adapt;
 pub mod diagnostic;
 pub mod engine;
+pub mod live;
 pub mod model;
 mod module;
 pub mod rules;

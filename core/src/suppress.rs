@@ -111,6 +111,7 @@ pub(crate) fn apply(
             range: own.range,
             fix,
             related: Vec::new(),
+            command: None,
         });
     }
 }

@@ -286,6 +286,8 @@ impl InputKind {
             core::InputKind::GetLifecyclePolicyOutput => InputKind::GetLifecyclePolicyOutput,
             core::InputKind::Terraform => InputKind::Terraform,
             core::InputKind::TerraformPlan => InputKind::TerraformPlan,
+            // Only `ecrlint audit` writes a live region; no text is taken for one.
+            core::InputKind::LiveRegion => InputKind::Other,
             core::InputKind::Other => InputKind::Other,
         }
     }

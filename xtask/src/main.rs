@@ -1,6 +1,6 @@
 //! Project chores: `cargo xtask test` (the whole suite, installing what it needs), `setup`,
 //! `docs` (regenerate rule pages), `wasm`, `playground`, `vscode`, `ci-faces`, the benchmarks
-//! (`bench-peers`, `bench-check`, `bench-server`) and `fuzz`.
+//! (`bench-peers`, `bench-check`, `bench-server`, `bench-audit`) and `fuzz`.
 
 mod bench_check;
 mod bench_server;
@@ -8,6 +8,7 @@ mod ci;
 mod code_server;
 mod docs;
 mod fuzz;
+mod moto;
 mod peers;
 mod setup;
 mod util;
@@ -20,7 +21,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test              set up what is missing, then run every check and test suite
-  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit, code-server)
+  setup             install the tools the suites need (apt packages, wasm target, wasm-bindgen-cli, npm packages, pre-commit, code-server, moto and the AWS CLI)
   docs [--check]    regenerate docs/rules from the rules' metadata (--check: fail when stale)
   wasm              build the wasm package into wasm/pkg
   playground [--serve]  build the playground into wasm/playground/dist (and serve it on localhost)
@@ -30,6 +31,7 @@ commands:
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
+  bench-audit [N] [RUNS] [PROWLER_RUNS]  time `ecrlint audit` against Prowler's ECR checks on moto (3 regions x N repositories, default 500) and score both
   bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template
   bench-server [ECRLINT]  the language server's time and peak memory on a 4.3 MB template with 100,000 findings";
 
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Some("bench-peers") => peers::run(&rest),
         Some("bench-check") => bench_check::run(),
         Some("bench-server") => bench_server::run(rest.first().copied()),
+        Some("bench-audit") => moto::bench(&rest),
         Some("fuzz") => fuzz::command(&rest),
         _ => {
             eprintln!("{USAGE}");

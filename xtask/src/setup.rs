@@ -1,5 +1,5 @@
 //! Installs what the suites need and is missing: nothing is assumed to be on a new machine
-//! beyond Rust, Node.js and apt.
+//! beyond Rust, Node.js, Python and apt.
 
 use crate::util::{self, have, Result};
 
@@ -42,5 +42,6 @@ pub fn run() -> Result {
     crate::vscode::setup()?;
     crate::code_server::setup()?;
     crate::ci::setup()?;
+    crate::moto::setup()?;
     Ok(())
 }

@@ -75,7 +75,7 @@ pub(super) fn lower_policy_output<'a>(root: &'a Node, lowering: &mut Lowering<'a
         lowering.model.registry.policies.push(value);
         return;
     }
-    let mut repository = deployed(root, lowering);
+    let mut repository = deployed(root, None, lowering);
     repository.policy = Some(Value::one(
         "policyText",
         Candidate {
@@ -94,7 +94,7 @@ pub(super) fn lower_lifecycle_output<'a>(root: &'a Node, lowering: &mut Lowering
     let Some(policy) = super::lifecycle::lower_string(text, &Literal, lowering) else {
         return;
     };
-    let mut repository = deployed(root, lowering);
+    let mut repository = deployed(root, None, lowering);
     repository.lifecycle_policy = Value::one(
         "lifecyclePolicyText",
         Candidate {
@@ -113,7 +113,7 @@ pub(super) fn lower_repositories<'a>(root: &'a Node, lowering: &mut Lowering<'a>
         None => root.get("repository").into_iter().collect(),
     };
     for node in described {
-        let repository = deployed(node, lowering);
+        let repository = deployed(node, None, lowering);
         lowering.model.repositories.push(repository);
     }
 }
@@ -172,13 +172,13 @@ pub(super) fn lower_repository_scanning<'a>(root: &'a Node, lowering: &mut Lower
         .get("scanningConfigurations")
         .and_then(Node::as_sequence);
     for node in listed.into_iter().flat_map(|l| &l.items) {
-        let repository = deployed(node, lowering);
+        let repository = deployed(node, None, lowering);
         lowering.model.repositories.push(repository);
     }
 }
 
 /// A string of the AWS API's answer (anything else was edited by hand).
-fn read_text(at: &Node, anchor: Anchor) -> Candidate<Text> {
+pub(super) fn read_text(at: &Node, anchor: Anchor) -> Candidate<Text> {
     Candidate {
         state: at
             .as_str()
@@ -192,8 +192,12 @@ fn read_text(at: &Node, anchor: Anchor) -> Candidate<Text> {
     }
 }
 
-/// A repository as the AWS API describes it.
-fn deployed<'a>(node: &'a Node, lowering: &mut Lowering<'a>) -> Repository {
+/// A repository as the AWS API describes it (in `region`, when the source says which).
+pub(super) fn deployed<'a>(
+    node: &'a Node,
+    region: Option<&str>,
+    lowering: &mut Lowering<'a>,
+) -> Repository {
     let text = |key: &str| node.get(key).and_then(Node::as_str);
     let name = text("repositoryName").unwrap_or("NAME").to_string();
     // `arn:aws:ecr:REGION:ACCOUNT:repository/NAME` names the registry when nothing else does.
@@ -204,13 +208,9 @@ fn deployed<'a>(node: &'a Node, lowering: &mut Lowering<'a>) -> Repository {
     let anchor = lowering.anchor(Target::Deployed {
         name: name.clone(),
         registry_id: registry_id.clone(),
+        region: region.map(str::to_string),
     });
-    let origin = |at: &Node| Origin {
-        range: at.range,
-        via: None,
-        written: Written::Deployed,
-        anchor,
-    };
+    let origin = |at: &Node| deployed_origin(at, anchor);
     let string =
         |key: &'static str, at: Option<&Node>| at.map(|at| Value::one(key, read_text(at, anchor)));
     let mut tag_mutability = Value::new("imageTagMutability");
@@ -273,6 +273,16 @@ fn deployed<'a>(node: &'a Node, lowering: &mut Lowering<'a>) -> Repository {
         // Not in this output: the source does not say.
         lifecycle_policy: Value::new("lifecyclePolicy"),
         policy: None,
+        anchor,
+    }
+}
+
+/// The origin of a value the AWS API reported for a repository that exists.
+pub(super) fn deployed_origin(at: &Node, anchor: Anchor) -> Origin {
+    Origin {
+        range: at.range,
+        via: None,
+        written: Written::Deployed,
         anchor,
     }
 }

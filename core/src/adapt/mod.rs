@@ -9,6 +9,7 @@
 mod cli_output;
 pub mod cloudformation;
 mod lifecycle;
+pub(crate) mod live;
 mod policy;
 mod render;
 pub(crate) mod resolve;
@@ -57,6 +58,9 @@ pub enum InputKind {
     Terraform,
     /// A Terraform plan as `terraform show -json` writes it: the values Terraform will apply.
     TerraformPlan,
+    /// One region of a live account, read from the AWS API by `ecrlint audit` (never decided
+    /// from a text: `crate::live` writes it and names its kind).
+    LiveRegion,
     /// Not something ecrlint checks.
     Other,
 }
@@ -84,6 +88,7 @@ impl InputKind {
             InputKind::GetLifecyclePolicyOutput => "aws ecr get-lifecycle-policy output",
             InputKind::Terraform => "Terraform configuration",
             InputKind::TerraformPlan => "Terraform plan (terraform show -json)",
+            InputKind::LiveRegion => "a region of a live account",
             InputKind::Other => "not a template, policy or ECR CLI output",
         }
     }
@@ -151,6 +156,8 @@ pub(crate) struct Raised {
     pub message: String,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// The `aws ecr` command a remedy became (a repository that exists).
+    pub command: Option<String>,
 }
 
 impl Raised {
@@ -161,6 +168,7 @@ impl Raised {
             message,
             fix: None,
             related: Vec::new(),
+            command: None,
         }
     }
 }
@@ -219,10 +227,12 @@ pub(crate) enum Target<'a> {
         site: usize,
         properties: Option<&'a Node>,
     },
-    /// A repository that exists: remedies are `aws ecr` commands.
+    /// A repository that exists: remedies are `aws ecr` commands (with `--region` when the
+    /// source says which).
     Deployed {
         name: String,
         registry_id: Option<String>,
+        region: Option<String>,
     },
     /// One value of a policy's `Action`, `NotAction` or `Resource`: `at` where it stands, `list`
     /// the sequence holding it and its index there, when it is one of several.
@@ -365,6 +375,7 @@ impl<'a> Lowering<'a> {
             message,
             fix,
             related,
+            command: None,
         });
     }
 
@@ -395,6 +406,7 @@ pub(crate) fn lower<'a>(
     written: crate::syntax::Format,
     arena: &'a Arena<Node>,
     settings: &'a Settings,
+    forced: Option<InputKind>,
 ) -> Lowered<'a> {
     let mut lowering = Lowering::new(source, arena, settings);
     lowering.model.assumed = crate::model::Assumed {
@@ -412,7 +424,9 @@ pub(crate) fn lower<'a>(
         };
         return lowering.finish(kind, None);
     };
-    let kind = if hcl {
+    let kind = if let Some(kind) = forced {
+        kind
+    } else if hcl {
         terraform::detect(root).unwrap_or(InputKind::Other)
     } else {
         InputKind::of(root)
@@ -443,6 +457,7 @@ pub(crate) fn lower<'a>(
         }
         InputKind::Terraform => terraform::lower(root, document.format, written, &mut lowering),
         InputKind::TerraformPlan => terraform::lower_plan(root, &mut lowering),
+        InputKind::LiveRegion => live::lower(root, &mut lowering),
         InputKind::Other => {}
     }
     lowering.finish(kind, template)

@@ -17,6 +17,18 @@ pub enum Rendered {
     Elsewhere(&'static str),
 }
 
+/// ` --registry-id ID --region REGION`, each when known.
+fn deployed_options(registry_id: &Option<String>, region: &Option<String>) -> String {
+    let mut options = String::new();
+    if let Some(id) = registry_id {
+        options.push_str(&format!(" --registry-id {id}"));
+    }
+    if let Some(region) = region {
+        options.push_str(&format!(" --region {region}"));
+    }
+    options
+}
+
 const OWNER_ARN_SUB: &str = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
 
 impl Lowered<'_> {
@@ -108,11 +120,12 @@ impl Lowered<'_> {
     ) -> Option<Rendered> {
         let immutable = TagMutability::Immutable.as_str();
         let fix = match self.target(value)? {
-            Target::Deployed { name, registry_id } => {
-                let registry = registry_id
-                    .as_ref()
-                    .map(|id| format!(" --registry-id {id}"))
-                    .unwrap_or_default();
+            Target::Deployed {
+                name,
+                registry_id,
+                region,
+            } => {
+                let registry = deployed_options(registry_id, region);
                 return Some(Rendered::Command(format!(
                     "aws ecr put-image-tag-mutability --repository-name {name} --image-tag-mutability {immutable}{registry}"
                 )));
@@ -202,11 +215,12 @@ impl Lowered<'_> {
         let writer = |site: &usize| &self.sites[*site].writer;
         let scan = || Generated::Bool(true);
         let fix = match self.target(value)? {
-            Target::Deployed { name, registry_id } => {
-                let registry = registry_id
-                    .as_ref()
-                    .map(|id| format!(" --registry-id {id}"))
-                    .unwrap_or_default();
+            Target::Deployed {
+                name,
+                registry_id,
+                region,
+            } => {
+                let registry = deployed_options(registry_id, region);
                 return Some(Rendered::Command(format!(
                     "aws ecr put-image-scanning-configuration --repository-name {name} --image-scanning-configuration scanOnPush=true{registry}"
                 )));

@@ -157,7 +157,10 @@ pub(super) fn check(model: &Model, report: &mut Report) {
         // What AWS reports as in effect has the registry's rules and the repository's setting
         // already combined.
         if let Some(frequency) = &repository.scan_frequency {
-            check_frequency(repository, frequency, report);
+            // A registry configuration in the source with rules: the repository's own flag
+            // does not count.
+            let rules = registry.is_some_and(|r| !r.rules.is_empty());
+            check_frequency(repository, frequency, rules, report);
             continue;
         }
         if let Some(registry) = registry {
@@ -501,7 +504,12 @@ fn check_own_setting(repository: &Repository, registry_in_source: bool, report: 
 }
 
 /// A repository that exists, with the scan frequency AWS reports as in effect.
-fn check_frequency(repository: &Repository, frequency: &Value<Text>, report: &mut Report) {
+fn check_frequency(
+    repository: &Repository,
+    frequency: &Value<Text>,
+    registry_has_rules: bool,
+    report: &mut Report,
+) {
     let name = display(repository);
     for candidate in &frequency.candidates {
         let origin = &candidate.origin;
@@ -528,6 +536,12 @@ fn check_frequency(repository: &Repository, frequency: &Value<Text>, report: &mu
         // command is offered where that flag is off, never where it is on and overridden.
         let own = repository.scan_on_push.known().next();
         let (message, remedy) = match own {
+            Some((false, _)) if registry_has_rules => (
+                format!(
+                    "{name} is not scanned: the scan frequency in effect is `MANUAL`: no rule of the registry's scanning configuration matches it (and while the registry has rules, its own `scanOnPush` does not count): add a filter that matches it to a scan-on-push or continuous rule"
+                ),
+                None,
+            ),
             Some((true, _)) => (
                 format!(
                     "{name} is not scanned: the scan frequency in effect is `MANUAL` although its own `scanOnPush` is `true`, which the registry's scanning rules override: add a filter that matches it to a scan-on-push or continuous rule"

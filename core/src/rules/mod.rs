@@ -2,6 +2,7 @@
 //! rules it covers) and a check. The registry is the one list below; `ecrlint rules`, the rule
 //! pages in docs/rules and the LSP hover all come from it.
 
+mod audit_incomplete;
 pub(crate) mod duplicate_key;
 mod encryption_not_cmk;
 mod image_scanning_disabled;
@@ -25,6 +26,7 @@ use crate::diagnostic::{Related, Severity};
 use crate::model::{Model, Remedy};
 use crate::text::TextRange;
 
+pub use audit_incomplete::META as AUDIT_INCOMPLETE;
 pub use duplicate_key::META as DUPLICATE_KEY;
 pub use invalid_syntax::META as INVALID_SYNTAX;
 pub use invalid_value::META as INVALID_VALUE;
@@ -86,6 +88,7 @@ static RULES: &[&RuleMeta] = &[
     &unresolved_value::META,
     &duplicate_key::META,
     &unused_suppression::META,
+    &audit_incomplete::META,
 ];
 
 /// Every rule, in code order.
