@@ -152,7 +152,13 @@ pub fn audit(region: &Region, settings: &Settings) -> Vec<LiveFinding> {
     let written = write(region);
     let check = |text: &str| -> Checked {
         let document = syntax::parse(text, Format::Json);
-        engine::check_as(text, &document, document.format, settings, Some(InputKind::LiveRegion))
+        engine::check_as(
+            text,
+            &document,
+            document.format,
+            settings,
+            Some(InputKind::LiveRegion),
+        )
     };
     let checked = check(&written.text);
     // The policies corrected by every safe fix, and what they still have (nothing to do when
