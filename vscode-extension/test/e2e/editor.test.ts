@@ -13,9 +13,9 @@ import { after, before, describe, it } from "node:test";
 import { vsixPath } from "../repo";
 import { Workbench, type Problem } from "./workbench";
 
-/** Values of `ecrlint.engine` (the bundled server; a wasm build of the checks joins as "wasm");
- * each gets a VS Code of its own and the whole scenario. */
-const ENGINES = ["native"] as const;
+/** Values of `ecrlint.engine`: the bundled native server and the WebAssembly one; each gets a
+ * VS Code of its own and the whole scenario. */
+const ENGINES = ["native", "wasm"] as const;
 
 const ACCOUNT = "123456789012";
 const RULES = "https://github.com/ecrlint/ecrlint/blob/main/docs/rules";
@@ -155,6 +155,20 @@ for (const engine of ENGINES) {
       await w.step(`${stem} fixed on disk`, () => w.waitForFile(file, fixed));
       await w.step(`${stem} problem gone`, () => w.waitForProblems([]));
     }
+
+    it(`answers through the ${engine} server`, async () => {
+      // The extension says which server it started; with it the answers above came from that engine.
+      const started = engine === "wasm" ? "Starting the WebAssembly server" : "server (found via";
+      const deadline = Date.now() + 30_000;
+      let output = workbench.outputChannel();
+      while (!output.includes(started) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        output = workbench.outputChannel();
+      }
+      assert.ok(output.includes(started), `the output channel says "${started}":\n${output.slice(0, 2000)}`);
+      const other = engine === "wasm" ? "server (found via" : "Starting the WebAssembly server";
+      assert.ok(!output.includes(other), `no other server was started:\n${output.slice(0, 2000)}`);
+    });
 
     it("fixes a mutable repository in a CloudFormation template", async () => {
       await fixInEditor(

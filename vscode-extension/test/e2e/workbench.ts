@@ -208,6 +208,15 @@ export class Workbench {
     }
   }
 
+  /** The text of the extension's output channel so far ("" before VS Code has written it). */
+  outputChannel(): string {
+    try {
+      return fs.readFileSync(this.extensionLog(), "utf8");
+    } catch {
+      return "";
+    }
+  }
+
   /** The extension's output channel as VS Code logs it (`…/exthost1/output_logging_…/1-ecrlint.log`). */
   private extensionLog(): string {
     const logs = path.join(this.dir, "ud", "logs");
