@@ -249,31 +249,9 @@ fn json_findings(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Vec<Value> {
         .collect()
 }
 
-fn sarif_level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
-}
-
 fn sarif(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Value {
     let rules = ecrlint_core::rules();
-    let rule_entries: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.summary},
-                "help": {"text": r.explanation, "markdown": r.explanation},
-                "helpUri": ecrlint_core::rule_url(r.code),
-                "defaultConfiguration": {"level": sarif_level(r.severity)},
-                "properties": {"tags": ["security"]},
-            })
-        })
-        .collect();
+    let rule_entries = crate::output::sarif_rules();
     let results: Vec<Value> = judged
         .iter()
         .flat_map(|(_, findings)| findings)
@@ -282,7 +260,7 @@ fn sarif(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Value {
             json!({
                 "ruleId": f.code,
                 "ruleIndex": index,
-                "level": sarif_level(f.severity),
+                "level": crate::output::sarif_level(f.severity),
                 "message": {"text": f.message},
                 "locations": [{
                     "physicalLocation": {"artifactLocation": {"uri": f.resource.arn}},

@@ -349,7 +349,7 @@ fn json_findings(reports: &[FileReport]) -> Vec<JsonFinding<'_>> {
     list
 }
 
-fn sarif_level(severity: Severity) -> &'static str {
+pub(crate) fn sarif_level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -357,9 +357,10 @@ fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
-fn sarif(reports: &[FileReport]) -> Value {
-    let rules = ecrlint_core::rules();
-    let rule_entries: Vec<Value> = rules
+/// Every rule as a SARIF reporting descriptor, in the order of `ecrlint_core::rules()` (a
+/// result's `ruleIndex` counts in it). Shared by `check` and `audit`.
+pub(crate) fn sarif_rules() -> Vec<Value> {
+    ecrlint_core::rules()
         .iter()
         .map(|r| {
             json!({
@@ -373,7 +374,12 @@ fn sarif(reports: &[FileReport]) -> Value {
                 "properties": {"tags": ["security"]},
             })
         })
-        .collect();
+        .collect()
+}
+
+fn sarif(reports: &[FileReport]) -> Value {
+    let rules = ecrlint_core::rules();
+    let rule_entries = sarif_rules();
     let mut results = Vec::new();
     for report in reports {
         for f in &report.findings {
