@@ -60,15 +60,7 @@ pub fn check_in_module(
     siblings: &[Source<'_>],
     settings: &Settings,
 ) -> Checked {
-    // The module's `.tf` and `.tfvars` files, and the files it reads with `file()`.
-    let hcl: Vec<&Source<'_>> = siblings
-        .iter()
-        .filter(|s| {
-            !crate::module::is_module_file(s.path)
-                || s.path.ends_with(".tf.json")
-                || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
-        })
-        .collect();
+    let hcl = module_sources(siblings);
     let part = match (syntax::detect_format(source, path), path) {
         _ if hcl.is_empty() => None,
         (Format::Hcl, _) => Some(crate::module::Part::parse(source, path)),
@@ -83,6 +75,19 @@ pub fn check_in_module(
     let module = crate::module::Assembled::of(vec![part], &hcl);
     let checked = check_document(&module.text, &module.document, module.written, settings);
     module.split(checked, 1).remove(0)
+}
+
+/// The files a face handed over that a module is read with: its `.tf`, `.tf.json` and `.tfvars`
+/// files, and the files it reads with `file()`.
+fn module_sources<'s>(given: &'s [Source<'s>]) -> Vec<&'s Source<'s>> {
+    given
+        .iter()
+        .filter(|s| {
+            !crate::module::is_module_file(s.path)
+                || s.path.ends_with(".tf.json")
+                || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
+        })
+        .collect()
 }
 
 /// [`check_in_module`] for several `.tf` files of one folder at once (`checked`), with the rest
@@ -113,14 +118,7 @@ pub fn check_module(
             settings,
         ));
     }
-    let siblings: Vec<&Source<'_>> = others
-        .iter()
-        .filter(|s| {
-            !crate::module::is_module_file(s.path)
-                || s.path.ends_with(".tf.json")
-                || syntax::detect_format(s.text, Some(s.path)) == Format::Hcl
-        })
-        .collect();
+    let siblings = module_sources(others);
     let (order, parts): (Vec<usize>, Vec<_>) = parsed.into_iter().unzip();
     let count = parts.len();
     if count > 0 {
