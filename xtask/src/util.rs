@@ -1,13 +1,18 @@
 //! Running commands from the repository root, with the command echoed and failures as values.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 /// The repository root (the parent of xtask/).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` names the manifest of the clone it runs from; the path compiled in may be
+    // another clone's when a build folder is shared between clones.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .parent()
         .expect("xtask lives in the repository")
         .to_path_buf()
