@@ -80,6 +80,8 @@ pub fn read(options: &Options) -> Result<Vec<Region>, Error> {
 /// The caller's account, or one reached through a role.
 struct Target {
     account: String,
+    /// The role assumed in the account, if any.
+    role: Option<String>,
     config: Result<SdkConfig, String>,
 }
 
@@ -148,6 +150,7 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
     if options.accounts.is_empty() {
         targets.push(Target {
             account: caller,
+            role: None,
             config: Ok(base.clone()),
         });
     }
@@ -174,6 +177,7 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
         };
         targets.push(Target {
             account: account.clone(),
+            role: Some(role),
             config,
         });
     }
@@ -188,12 +192,12 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
         for region in &regions {
             let (account, region, partition) =
                 (target.account.clone(), region.clone(), partition.clone());
-            let config = target.config.clone();
+            let (config, role) = (target.config.clone(), target.role.clone());
             let (limit, progress) = (limit.clone(), progress.clone());
             let at = index;
             index += 1;
             tasks.spawn(async move {
-                let read = match config {
+                let mut read = match config {
                     Ok(config) => {
                         let client = Client::from_conf(
                             aws_sdk_ecr::config::Builder::from(&config)
@@ -217,6 +221,7 @@ async fn read_all(options: &Options) -> Result<Vec<Region>, Error> {
                         }
                     }
                 };
+                read.role = role;
                 progress.done();
                 (at, read)
             });

@@ -105,7 +105,7 @@ pub fn run(args: AuditArgs) -> ExitCode {
         code = EXIT_ERROR;
     }
     if let Some(path) = &args.fix_script {
-        match fix_script(path, &judged) {
+        match fix_script(path, &judged, args.profile.as_deref()) {
             Ok(count) => eprintln!(
                 "ecrlint: wrote {count} command{} to {}",
                 if count == 1 { "" } else { "s" },
@@ -314,29 +314,67 @@ fn github(out: &mut impl Write, judged: &[(&live::Region, Vec<LiveFinding>)]) ->
 }
 
 /// The remedies as a shell script, with the corrected policies in `policies/` beside it. Each
-/// command sets a value, so running the script again changes nothing more. Returns how many
-/// commands it holds.
-fn fix_script(path: &Path, judged: &[(&live::Region, Vec<LiveFinding>)]) -> io::Result<usize> {
+/// command sets a value, so running the script again changes nothing more. An account the audit
+/// reached through a role gets its commands in a subshell that assumes the same role first; a
+/// `--profile` is the script's too. Returns how many commands it holds.
+fn fix_script(
+    path: &Path,
+    judged: &[(&live::Region, Vec<LiveFinding>)],
+    profile: Option<&str>,
+) -> io::Result<usize> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let roles = judged.iter().any(|(region, _)| region.role.is_some());
     let mut script = String::from(
         "#!/bin/sh\n\
-         # Remedies found by `ecrlint audit`: review each command, then run this script with\n\
-         # credentials for the account it names. Each command sets a value, so running it again\n\
-         # changes nothing more. Corrected policy documents are in policies/ beside it.\n\
+         # Remedies found by `ecrlint audit`: review each command, then run this script.\n",
+    );
+    script.push_str(if roles {
+        "# Each account's commands run with the role the audit assumed in it, assumed again\n\
+         # with the credentials the script runs with.\n"
+    } else {
+        "# Run it with credentials for the account it names.\n"
+    });
+    script.push_str(
+        "# Each command sets a value, so running it again changes nothing more. Corrected\n\
+         # policy documents are in policies/ beside it.\n\
          set -eu\n\
          cd \"$(dirname \"$0\")\"\n",
     );
+    if let Some(profile) = profile {
+        script.push_str(&format!("export AWS_PROFILE={}\n", shell_word(profile)));
+    }
+    if roles {
+        script.push_str(
+            "\n# The role $1's credentials, assumed with the script's own, for the commands after it.\n\
+             assume_role() {\n\
+             \x20 credentials=$(aws sts assume-role --role-arn \"$1\" --role-session-name ecrlint-fix \\\n\
+             \x20   --query \"Credentials.[AccessKeyId,SecretAccessKey,SessionToken]\" --output text)\n\
+             \x20 set -- $credentials\n\
+             \x20 unset AWS_PROFILE\n\
+             \x20 export AWS_ACCESS_KEY_ID=\"$1\" AWS_SECRET_ACCESS_KEY=\"$2\" AWS_SESSION_TOKEN=\"$3\"\n\
+             }\n",
+        );
+    }
     let mut written: BTreeSet<String> = BTreeSet::new();
-    let mut account = None;
+    // The account whose commands are being written, and whether its subshell is open.
+    let mut account: Option<&str> = None;
+    let mut subshell = false;
     for (region, findings) in judged {
         let mut header = false;
         for f in findings.iter().filter(|f| !f.commands.is_empty()) {
-            if account != Some(&region.account) {
+            if account != Some(region.account.as_str()) {
+                if subshell {
+                    script.push_str(")\n");
+                }
                 account = Some(&region.account);
                 script.push_str(&format!("\n# Account {}\n", region.account));
+                subshell = region.role.is_some();
+                if let Some(role) = &region.role {
+                    script.push_str(&format!("(\nassume_role {}\n", shell_word(role)));
+                }
             }
             if !header {
                 header = true;
@@ -366,6 +404,9 @@ fn fix_script(path: &Path, judged: &[(&live::Region, Vec<LiveFinding>)]) -> io::
             }
         }
     }
+    if subshell {
+        script.push_str(")\n");
+    }
     std::fs::write(path, &script)?;
     #[cfg(unix)]
     {
@@ -373,6 +414,16 @@ fn fix_script(path: &Path, judged: &[(&live::Region, Vec<LiveFinding>)]) -> io::
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
     }
     Ok(written.len())
+}
+
+/// `word` as one shell word: as it is when it holds nothing the shell reads, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,:/=@+%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// The message without the command already written below it.

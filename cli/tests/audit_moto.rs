@@ -67,6 +67,9 @@ fn three_regions_every_rule_exact_findings() {
             at("ECR301", &format!("{west}:repository/legacy")),
             at("ECR302", &format!("{west}:repository/legacy")),
             at("ECR202", &format!("{west}:repository/tidy")),
+            at("ECR202", &format!("{west}:repository/handmade")),
+            at("ECR401", &format!("{west}:repository/handmade")),
+            at("ECR303", &format!("{west}:repository/handmade")),
         ]
     );
     let legacy = &findings[10];
@@ -93,14 +96,14 @@ fn three_regions_every_rule_exact_findings() {
     let output = moto.ecrlint(dir.path(), &["audit", regions, "--output-format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 15);
+    assert_eq!(results.len(), 18);
     assert_eq!(
         results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
         format!("{east}:registry")
     );
     let output = moto.ecrlint(dir.path(), &["audit", regions, "--output-format", "github"]);
     let lines: Vec<String> = stdout(&output).lines().map(str::to_string).collect();
-    assert_eq!(lines.len(), 15);
+    assert_eq!(lines.len(), 18);
     assert!(
         lines[14].starts_with(&format!(
             "::warning title=ecrlint (ECR202 image-scanning-disabled)::ECR202 {west}:repository/tidy: repository `tidy` is not scanned"
@@ -112,7 +115,7 @@ fn three_regions_every_rule_exact_findings() {
     // Selected rules only; the clean region alone passes with exit 0.
     let output = moto.ecrlint(dir.path(), &["audit", regions, "--select", "ECR2", "-q"]);
     assert_eq!(code(&output), 1);
-    assert_eq!(stdout(&output).matches("[ECR2").count(), 4);
+    assert_eq!(stdout(&output).matches("[ECR2").count(), 5);
     let output = moto.ecrlint(dir.path(), &["audit", "--region", "ap-southeast-2"]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert_eq!(
@@ -122,11 +125,17 @@ fn three_regions_every_rule_exact_findings() {
     // Only information left: exit 0, as `check`.
     let output = moto.ecrlint(
         dir.path(),
-        &["audit", "--region", "eu-west-1", "--select", "ECR3"],
+        &[
+            "audit",
+            "--region",
+            "eu-west-1",
+            "--select",
+            "ECR301,ECR302",
+        ],
     );
     assert_eq!(code(&output), 0);
     assert!(stdout(&output)
-        .ends_with("Found 2 problems (2 info) in 2 repositories in 1 region of 1 account.\n"));
+        .ends_with("Found 2 problems (2 info) in 3 repositories in 1 region of 1 account.\n"));
 }
 
 #[test]
@@ -211,6 +220,26 @@ boto3.client("ecr").create_repository(repositoryName="caller-only")
         corrected,
         r#"{"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": ["ecr:BatchGetImage"]}]}"#
     );
+    // The script assumes the role in 111111111111 before its commands, with the credentials it
+    // is run with (the caller's, in 123456789012), and the finding is gone.
+    let script = std::fs::read_to_string(dir.path().join("fix/fix.sh")).unwrap();
+    insta::assert_snapshot!("remediation_script_roles", script);
+    run_script(&moto, &dir.path().join("fix/fix.sh"));
+    let output = moto.ecrlint(
+        dir.path(),
+        &[
+            "audit",
+            "--accounts",
+            "111111111111,222222222222",
+            "--role-name",
+            "auditor",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "All checks passed (2 repositories in 2 regions of 2 accounts audited).\n"
+    );
     // Options that need each other.
     let output = moto.ecrlint(dir.path(), &["audit", "--accounts", "111111111111"]);
     assert_eq!(code(&output), 2);
@@ -240,7 +269,7 @@ boto3.client("ecr", region_name="eu-west-1").put_registry_scanning_configuration
         &["audit", regions, "--fix-script", "fix/fix.sh"],
     );
     assert_eq!(code(&output), 1);
-    assert_eq!(stderr(&output), "ecrlint: wrote 6 commands to fix/fix.sh\n");
+    assert_eq!(stderr(&output), "ecrlint: wrote 7 commands to fix/fix.sh\n");
     let script = std::fs::read_to_string(dir.path().join("fix/fix.sh")).unwrap();
     insta::assert_snapshot!("remediation_script", script);
     let mut policies: Vec<String> = std::fs::read_dir(dir.path().join("fix/policies"))
@@ -251,6 +280,7 @@ boto3.client("ecr", region_name="eu-west-1").put_registry_scanning_configuration
     assert_eq!(
         policies,
         [
+            "123456789012-eu-west-1.repository.handmade.json",
             "123456789012-us-east-1.registry-policy.json",
             "123456789012-us-east-1.repository.any-org.json",
             "123456789012-us-east-1.repository.public-pull.json",
@@ -259,31 +289,12 @@ boto3.client("ecr", region_name="eu-west-1").put_registry_scanning_configuration
     );
     // Run it twice with the AWS CLI: it can be run again.
     for _ in 0..2 {
-        let run = std::process::Command::new("sh")
-            .arg(dir.path().join("fix/fix.sh"))
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    support::venv().join("bin").display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_ENDPOINT_URL", &moto.url)
-            .env("AWS_CONFIG_FILE", "/nonexistent/ecrlint-test/config")
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/ecrlint-test/credentials",
-            )
-            .output()
-            .unwrap();
-        assert!(run.status.success(), "{}", stderr(&run));
+        run_script(&moto, &dir.path().join("fix/fix.sh"));
     }
-    // What is left has no command: an account to review, a repository no registry scanning
+    // What is left has no command: an account to review, repositories no registry scanning
     // rule covers (a registry-wide change to decide), the encryption (which only recreating
-    // the repository changes) and a lifecycle policy to write.
+    // the repository changes), a lifecycle policy to write and one to rewrite. The policy with a
+    // `Resource` was set again without it (ECR401 is gone).
     let output = moto.ecrlint(dir.path(), &["audit", regions, "--output-format", "json"]);
     assert_eq!(code(&output), 1);
     let left: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -306,6 +317,8 @@ boto3.client("ecr", region_name="eu-west-1").put_registry_scanning_configuration
             ("ECR202", "legacy", 0),
             ("ECR301", "legacy", 0),
             ("ECR302", "legacy", 0),
+            ("ECR202", "handmade", 0),
+            ("ECR303", "handmade", 0),
         ]
     );
 }
@@ -343,4 +356,33 @@ fn no_credentials_is_a_usage_error() {
         stderr(&output),
         "ecrlint: no region: set AWS_REGION (or a profile's `region`), or pass --region\n"
     );
+}
+
+/// Runs a remediation script with the AWS CLI against moto, as the caller (account
+/// 123456789012), and checks it succeeds.
+fn run_script(moto: &Moto, script: &std::path::Path) {
+    let run = std::process::Command::new("sh")
+        .arg(script)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                support::venv().join("bin").display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_CONFIG_FILE", "/nonexistent/ecrlint-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ecrlint-test/credentials",
+        )
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
 }

@@ -20,6 +20,9 @@ pub struct Region {
     /// `aws`, `aws-cn`, `aws-us-gov`.
     pub partition: String,
     pub region: String,
+    /// The role assumed in the account to read it (`--accounts`); `None` when it was read with
+    /// the caller's own credentials.
+    pub role: Option<String>,
     pub registry: Registry,
     pub repositories: Vec<Repository>,
     /// Reads of the region as a whole that failed (`DescribeRepositories`, a region that is not

@@ -44,6 +44,11 @@ repository(east, "immutable-except-latest", mutability="IMMUTABLE_WITH_EXCLUSION
 west = boto3.client("ecr", region_name="eu-west-1")
 repository(west, "legacy", mutability="MUTABLE", kms=False, lifecycle=None)
 repository(west, "tidy")
+# What ECR rejects today and moto still takes, as an old policy may hold it: a lifecycle rule on
+# tagged images with no tag list (ECR303), a repository policy naming a resource (ECR401).
+repository(west, "handmade",
+           lifecycle=json.dumps({"rules": [{"rulePriority": 1, "description": "old releases", "selection": {"tagStatus": "tagged", "countType": "imageCountMoreThan", "countNumber": 20}, "action": {"type": "expire"}}]}),
+           repository_policy=policy({"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": PULL, "Resource": "*"}))
 
 south = boto3.client("ecr", region_name="ap-southeast-2")
 scan_everything(south)
