@@ -478,7 +478,7 @@ pub(crate) fn is_terraform_json(root: &Node) -> bool {
 pub(crate) fn written_at(at: &Node, via: Option<Related>) -> Origin {
     Origin {
         range: at.range,
-        via,
+        via: via.map(Box::new),
         written: Written::Explicit,
         anchor: Anchor::NONE,
     }
@@ -562,7 +562,7 @@ fn anchored<'a, T>(
         state,
         origin: Origin {
             range: at,
-            via,
+            via: via.map(Box::new),
             written: Written::Explicit,
             anchor,
         },

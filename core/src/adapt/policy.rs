@@ -384,7 +384,7 @@ fn push_principal<'a>(
             state: value,
             origin: Origin {
                 range: at.range,
-                via,
+                via: via.map(Box::new),
                 written: Written::Explicit,
                 anchor,
             },

@@ -167,12 +167,17 @@ pub struct Repository {
 #[derive(Clone, Debug)]
 pub enum RepositoryKind {
     Repository,
-    /// A repository creation template for repositories whose names start with `prefix` (`ROOT`:
-    /// every repository without a template of its own).
-    CreationTemplate {
-        prefix: Option<Value<Text>>,
-        applied_for: Vec<Value<Text>>,
-    },
+    /// A repository creation template (boxed: most repositories are not one).
+    CreationTemplate(Box<CreationTemplate>),
+}
+
+/// What a repository creation template applies to.
+#[derive(Clone, Debug)]
+pub struct CreationTemplate {
+    /// The start of the names of the repositories it creates (`ROOT`: every repository without
+    /// a template of its own).
+    pub prefix: Option<Value<Text>>,
+    pub applied_for: Vec<Value<Text>>,
 }
 
 /// A repository that exists, named as the AWS API names it.
@@ -311,7 +316,7 @@ pub struct Origin {
     /// in, the `Fn::If` branch), or, for a default nobody wrote, the place it is anchored at.
     pub range: TextRange,
     /// The place the value really comes from when that is elsewhere: a parameter's `Default`.
-    pub via: Option<Related>,
+    pub via: Option<Box<Related>>,
     pub written: Written,
     /// Lets the adapter that lowered the value rewrite it.
     pub anchor: Anchor,

@@ -497,7 +497,7 @@ fn check_own_setting(repository: &Repository, registry_in_source: bool, report: 
             remedy: Some(Remedy::ScanOnPush {
                 value: origin.anchor,
             }),
-            related: origin.via.clone().into_iter().collect(),
+            related: origin.via.as_deref().cloned().into_iter().collect(),
             without_fix: None,
         });
     }

@@ -108,7 +108,7 @@ pub(super) fn check(model: &Model, report: &mut Report) {
                 related,
                 without_fix: None,
             };
-            let related: Vec<Related> = origin.via.clone().into_iter().collect();
+            let related: Vec<Related> = origin.via.as_deref().cloned().into_iter().collect();
             // A repository that exists is named; a declared one is described by its setting.
             let deployed = repository.deployed.as_ref().map(|d| d.name.as_str());
             match mutability {

@@ -77,7 +77,7 @@ pub(super) fn check(model: &Model, report: &mut Report) {
                 Known::Is(None) => {
                     let what = match repository.kind {
                         RepositoryKind::Repository => "repository",
-                        RepositoryKind::CreationTemplate { .. } => "repository creation template",
+                        RepositoryKind::CreationTemplate(_) => "repository creation template",
                     };
                     report.push(Finding {
                         rule: &META,

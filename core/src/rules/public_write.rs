@@ -170,7 +170,7 @@ fn check_actions(statement: &Statement, report: &mut Report) {
                 range: origin.range,
                 message,
                 remedy,
-                related: origin.via.clone().into_iter().collect(),
+                related: origin.via.as_deref().cloned().into_iter().collect(),
                 without_fix: None,
             });
         }

@@ -102,7 +102,7 @@ impl PublicPolicies {
             range: origin.range,
             message,
             remedy,
-            related: origin.via.clone().into_iter().collect(),
+            related: origin.via.as_deref().cloned().into_iter().collect(),
             without_fix,
         }
     }

@@ -172,7 +172,7 @@ fn check_statement(
             range: origin.range,
             message: format!("the {noun} grants {named}, which is not in `trusted-accounts`{hint}"),
             remedy: None,
-            related: origin.via.iter().cloned().collect(),
+            related: origin.via.as_deref().cloned().into_iter().collect(),
             without_fix: None,
         });
     }

@@ -21,8 +21,9 @@ use super::{
     text_candidate, written_at, InputKind, Lowering, OwnerForm, ParameterUse, Site, Target,
 };
 use crate::model::{
-    Candidate, Encryption, Known, LifecyclePolicy, Policy, RegistryScanning, Replication,
-    ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability, Value,
+    Candidate, CreationTemplate, Encryption, Known, LifecyclePolicy, Policy, RegistryScanning,
+    Replication, ReplicationDestination, Repository, RepositoryKind, ScanningRule, TagMutability,
+    Value,
 };
 use crate::syntax::hcl::{HEREDOC, TEMPLATE};
 use crate::syntax::write::Writer;
@@ -212,9 +213,16 @@ impl<'a> Adapter<'_, 'a, '_> {
 
     fn lower(&mut self) {
         let module = self.module;
+        // At their exact number, as for a template.
+        let repositories = module
+            .resources
+            .iter()
+            .filter(|r| is_repository(r.type_name))
+            .count();
+        self.lowering.model.repositories.reserve_exact(repositories);
         for resource in &module.resources {
             match resource.type_name {
-                "aws_ecr_repository" | "aws_ecr_repository_creation_template" => {
+                name if is_repository(name) => {
                     let repository = self.repository(resource);
                     self.lowering.model.repositories.push(repository);
                 }
@@ -300,10 +308,10 @@ impl<'a> Adapter<'_, 'a, '_> {
     fn repository(&mut self, resource: &Resource<'a>) -> Repository {
         let template = resource.type_name == "aws_ecr_repository_creation_template";
         let kind = if template {
-            RepositoryKind::CreationTemplate {
+            RepositoryKind::CreationTemplate(Box::new(CreationTemplate {
                 prefix: resource.get("prefix").map(|p| self.text(p, "prefix")),
                 applied_for: self.texts(resource.get("applied_for"), "applied_for"),
-            }
+            }))
         } else {
             RepositoryKind::Repository
         };
@@ -912,4 +920,11 @@ fn scalar(text: &str, range: TextRange) -> Node {
             style: ScalarStyle::JsonString,
         }),
     }
+}
+
+fn is_repository(type_name: &str) -> bool {
+    matches!(
+        type_name,
+        "aws_ecr_repository" | "aws_ecr_repository_creation_template"
+    )
 }
