@@ -32,9 +32,9 @@ function releaseWorker(): void {
  * The language server's web worker, started from `script` (in the extension). The script is
  * fetched and the worker started from a `blob:` URL of its text: VS Code's web worker extension
  * host refuses `new Worker` for a `vscode-remote:` URI ("Creating workers from remote extensions
- * is currently not supported"), the URI of an extension installed on a server (code-server,
- * VS Code Server, Codespaces), while its `fetch` turns such a URI, and any of the extension's,
- * into one the browser can load.
+ * is currently not supported"), the URI of an extension installed on the server the workbench
+ * comes from (code-server), while its `fetch` turns such a URI, and any of the extension's, into
+ * one the browser can load.
  */
 async function serverWorker(script: vscode.Uri): Promise<{ worker: Worker; release: () => void }> {
   const response = await fetch(script.toString(true));
