@@ -19,7 +19,37 @@ export const DOCUMENT_SELECTOR = [
 ];
 
 let client: LanguageClient | undefined;
+/** Ends the running server's worker and frees what it was started from. */
+let release: (() => void) | undefined;
 let queue: Promise<void> = Promise.resolve();
+
+function releaseWorker(): void {
+  release?.();
+  release = undefined;
+}
+
+/**
+ * The language server's web worker, started from `script` (in the extension). The script is
+ * fetched and the worker started from a `blob:` URL of its text: VS Code's web worker extension
+ * host refuses `new Worker` for a `vscode-remote:` URI ("Creating workers from remote extensions
+ * is currently not supported"), the URI of an extension installed on the server the workbench
+ * comes from (code-server), while its `fetch` turns such a URI, and any of the extension's, into
+ * one the browser can load.
+ */
+async function serverWorker(script: vscode.Uri): Promise<{ worker: Worker; release: () => void }> {
+  const response = await fetch(script.toString(true));
+  if (!response.ok) {
+    throw new Error(`${script.toString(true)} could not be loaded: HTTP ${response.status} ${response.statusText}`);
+  }
+  const url = URL.createObjectURL(new Blob([await response.text()], { type: "text/javascript" }));
+  try {
+    // The worker loads the script when it starts: the URL lives until the server stops.
+    return { worker: new Worker(url), release: () => URL.revokeObjectURL(url) };
+  } catch (error) {
+    URL.revokeObjectURL(url);
+    throw error;
+  }
+}
 
 function enqueue(operation: () => Promise<void>): Promise<void> {
   const next = queue.then(operation);
@@ -44,13 +74,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     reportIgnored(problems);
     output.appendLine("Starting the WebAssembly server (in a web worker).");
     const script = vscode.Uri.joinPath(context.extensionUri, "dist", "wasm-server-browser.js");
-    const worker = new Worker(script.toString(true));
-    const started = new LanguageClient("ecrlint", "ecrlint", clientOptions(DOCUMENT_SELECTOR, settings, output), worker);
-    client = started;
+    let started: LanguageClient;
     try {
+      const worker = await serverWorker(script);
+      release = () => {
+        worker.worker.terminate();
+        worker.release();
+      };
+      const options = clientOptions(DOCUMENT_SELECTOR, settings, output);
+      started = new LanguageClient("ecrlint", "ecrlint", options, worker.worker);
+      client = started;
       await started.start();
     } catch (error) {
       client = undefined;
+      releaseWorker();
       const reason = error instanceof Error ? error.message : String(error);
       output.appendLine(`The server failed to start: ${reason}`);
       void vscode.window.showErrorMessage(`ecrlint: the language server (WebAssembly) failed to start: ${reason}`);
@@ -65,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const running = client;
     client = undefined;
     await running?.stop();
+    releaseWorker();
   };
   const restart = () =>
     enqueue(async () => {
@@ -97,5 +135,6 @@ export async function deactivate(): Promise<void> {
     const running = client;
     client = undefined;
     await running?.stop();
+    releaseWorker();
   });
 }

@@ -67,8 +67,9 @@ pub fn package(args: &[&str]) -> Result {
     }
 }
 
-/// The .vsix installed in code-server (which `cargo xtask setup` installs), once per engine:
-/// the Problems panel, Ctrl+., Ctrl+S and the file on disk. Screenshots go to test-artifacts/.
+/// The .vsix installed in code-server (which `cargo xtask setup` installs), once per engine in
+/// its Node.js extension host and once in the browser's web worker extension host: the Problems
+/// panel, Ctrl+., Ctrl+S and the file on disk. Screenshots go to test-artifacts/.
 fn end_to_end(vsix: &str) -> Result {
     let code_server = crate::code_server::installed()?;
     let code_server = code_server

@@ -1,11 +1,12 @@
-// The packaged extension in a real VS Code (code-server), once per engine: open a file from the
-// Explorer, read the finding in the Problems panel, apply its quick fix with Ctrl+. and the
-// keyboard, save with Ctrl+S, and read the fixed file back from disk.
+// The packaged extension in a real VS Code (code-server), once per engine and once in the
+// browser's web worker extension host: open a file from the Explorer, read the finding in the
+// Problems panel, apply its quick fix with Ctrl+. and the keyboard, save with Ctrl+S, and read
+// the fixed file back from disk.
 //
 //   ECRLINT_VSIX=... ECRLINT_CODE_SERVER=.../out/node/entry.js npm run test:vscode
 //
 // (`cargo xtask vscode --e2e` builds the .vsix and sets both; `cargo xtask setup` installs
-// code-server.) Screenshots of every step: test-artifacts/vscode-<engine>-NN-<step>.png.
+// code-server.) Screenshots of every step: test-artifacts/vscode-<native|wasm|web>-NN-<step>.png.
 
 import * as assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -13,9 +14,47 @@ import { after, before, describe, it } from "node:test";
 import { vsixPath } from "../repo";
 import { Workbench, type Problem } from "./workbench";
 
-/** Values of `ecrlint.engine`: the bundled native server and the WebAssembly one; each gets a
- * VS Code of its own and the whole scenario. */
-const ENGINES = ["native", "wasm"] as const;
+/**
+ * Where the extension and its language server run; each gets a VS Code of its own and the whole
+ * scenario. `native` and `wasm` (`ecrlint.engine`) run the extension's `main` in code-server's
+ * Node.js extension host, with the bundled `ecrlint server` or the WebAssembly server in a Node.js
+ * process beside it. `web` makes VS Code run the extension's `browser` entry in the browser's web
+ * worker extension host (`remote.extensionKind`), as VS Code for the Web does, where it starts
+ * the WebAssembly server in a web worker of its own.
+ */
+const CONFIGURATIONS = [
+  {
+    name: "native",
+    settings: { "ecrlint.engine": "native" },
+    host: "server",
+    server: "the bundled native server",
+    /** Where that host logs the output channel. */
+    log: /\/exthost\d+\/output_logging_[^/]+\/\d+-ecrlint\.log$/,
+    /** The first line of the output channel. */
+    started:
+      /^Starting .+\/ext\/ecrlint\.ecrlint-[^/]+\/server\/ecrlint server \(found via the binary bundled with the extension\)\.$/,
+    /** What code-server's processes run from the extension's folder. */
+    processes: [["server/ecrlint", "server"]],
+  },
+  {
+    name: "wasm",
+    settings: { "ecrlint.engine": "wasm" },
+    host: "server",
+    server: "the WebAssembly server in a Node.js process",
+    log: /\/exthost\d+\/output_logging_[^/]+\/\d+-ecrlint\.log$/,
+    started: /^Starting the WebAssembly server \(ecrlint\.engine is wasm\)\.$/,
+    processes: [["dist/wasm-server.js", "--node-ipc", "--clientProcessId=PID"]],
+  },
+  {
+    name: "web",
+    settings: { "ecrlint.engine": "wasm", "remote.extensionKind": { "ecrlint.ecrlint": ["web"] } },
+    host: "browser",
+    server: "the WebAssembly server in a web worker",
+    log: /\/exthost\/webWorker\/output_logging_[^/]+\/\d+-ecrlint\.log$/,
+    started: /^Starting the WebAssembly server \(in a web worker\)\.$/,
+    processes: [],
+  },
+] as const;
 
 const ACCOUNT = "123456789012";
 const RULES = "https://github.com/ecrlint/ecrlint/blob/main/docs/rules";
@@ -106,17 +145,18 @@ function codeServer(): string {
   return entry;
 }
 
-for (const engine of ENGINES) {
-  describe(`the extension in VS Code (code-server), engine ${engine}`, () => {
+for (const configuration of CONFIGURATIONS) {
+  const { name } = configuration;
+  describe(`the extension in VS Code (code-server), ${name}`, () => {
     let workbench: Workbench;
 
     before(async () => {
       workbench = await Workbench.start({
         codeServer: codeServer(),
         vsix: vsixPath(),
-        name: `vscode-${engine}`,
+        name: `vscode-${name}`,
         settings: {
-          "ecrlint.engine": engine,
+          ...configuration.settings,
           "ecrlint.accountId": ACCOUNT,
           // The protocol messages go to the output channel, which a failed step keeps.
           "ecrlint.trace.server": "verbose",
@@ -156,18 +196,39 @@ for (const engine of ENGINES) {
       await w.step(`${stem} problem gone`, () => w.waitForProblems([]));
     }
 
-    it(`answers through the ${engine} server`, async () => {
-      // The extension says which server it started; with it the answers above came from that engine.
-      const started = engine === "wasm" ? "Starting the WebAssembly server" : "server (found via";
+    const hostName = configuration.host === "browser" ? "the browser's web worker" : "code-server's Node.js";
+    it(`runs in ${hostName} extension host and answers through ${configuration.server}`, async () => {
+      const w = workbench;
+      // "Developer: Show Running Extensions" names the extension host the extension runs in.
+      const host = await w.step("running extensions", () => w.runningExtensionHost("ecrlint"));
+      assert.equal(host, configuration.host === "browser" ? "web worker" : w.authority);
+      await w.step("running extensions closed", async () => {
+        await w.runCommand("View: Close All Editors");
+        await w.page.locator(".runtime-extensions-editor").waitFor({ state: "detached" });
+      });
+      // The extension's output channel, logged by that host, starts with the server it started.
+      let channel = await w.outputChannel();
       const deadline = Date.now() + 30_000;
-      let output = workbench.outputChannel();
-      while (!output.includes(started) && Date.now() < deadline) {
+      while (!channel?.text.includes("\n") && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        output = workbench.outputChannel();
+        channel = await w.outputChannel();
       }
-      assert.ok(output.includes(started), `the output channel says "${started}":\n${output.slice(0, 2000)}`);
-      const other = engine === "wasm" ? "server (found via" : "Starting the WebAssembly server";
-      assert.ok(!output.includes(other), `no other server was started:\n${output.slice(0, 2000)}`);
+      assert.ok(channel, "the extension has an output channel");
+      assert.equal(channel.host, configuration.host, `the output channel is logged in the ${configuration.host}`);
+      assert.match(channel.log, configuration.log);
+      const first = channel.text.slice(0, channel.text.indexOf("\n"));
+      assert.match(first, configuration.started);
+      // And the Output view ("ecrlint: Show Output") shows it at the top.
+      const shown = await w.step("output shown", () => w.outputViewTop());
+      assert.ok(
+        shown.startsWith(first),
+        `the Output view starts with ${JSON.stringify(first)}: ${JSON.stringify(shown.slice(0, 300))}`,
+      );
+      // The language server's process, beside code-server's extension host, or none.
+      const processes = w
+        .extensionProcesses()
+        .map((argv) => argv.map((arg) => arg.replace(/^--clientProcessId=\d+$/, "--clientProcessId=PID")));
+      assert.deepEqual(processes, configuration.processes);
     });
 
     it("fixes a mutable repository in a CloudFormation template", async () => {

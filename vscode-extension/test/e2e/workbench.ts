@@ -69,6 +69,8 @@ export class Workbench {
     private readonly serverLog: string,
     private readonly browser: Browser,
     readonly page: Page,
+    /** `127.0.0.1:PORT`: how VS Code names the server's extension host. */
+    readonly authority: string,
   ) {}
 
   /** The workspace folder (files are read back from here). */
@@ -134,7 +136,8 @@ export class Workbench {
 
     let browser: Browser | undefined;
     try {
-      const url = `http://127.0.0.1:${port}`;
+      const authority = `127.0.0.1:${port}`;
+      const url = `http://${authority}`;
       await waitForHealth(url, server);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -150,7 +153,7 @@ export class Workbench {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       page.setDefaultTimeout(STEP_TIMEOUT);
-      const workbench = new Workbench(options, dir, server, serverLog, browser, page);
+      const workbench = new Workbench(options, dir, server, serverLog, browser, page, authority);
       await workbench.step("workbench loaded", async () => {
         await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
         await page.locator(".monaco-workbench").waitFor();
@@ -192,9 +195,23 @@ export class Workbench {
         `step "${name}" failed: ${message}\nscreenshot: ${this.lastScreenshot ?? "(none could be taken)"}`,
       );
       const logs = withLog(failure, this.keep(this.serverLog, "code-server.log"), "code-server's log");
-      const output = this.keep(this.extensionLog(), "ecrlint-output.log");
+      const output = await this.keepOutputChannel().catch(() => "(the ecrlint output channel could not be read)");
       throw new StepFailure(withLog(logs, output, "the ecrlint output channel (with the protocol trace)").message);
     }
+  }
+
+  /** A copy of the extension's output channel in test-artifacts/, wherever its host logged it. */
+  private async keepOutputChannel(): Promise<string> {
+    const channel = await this.outputChannel();
+    if (!channel) {
+      return "(no ecrlint output channel)";
+    }
+    if (channel.host === "server") {
+      return this.keep(channel.log, "ecrlint-output.log");
+    }
+    const copy = path.join(ARTIFACTS, `${this.options.name}-ecrlint-output.log`);
+    fs.writeFileSync(copy, channel.text);
+    return copy;
   }
 
   /** A copy of `log` in test-artifacts/ (the profile is removed when the session stops). */
@@ -208,22 +225,125 @@ export class Workbench {
     }
   }
 
-  /** The text of the extension's output channel so far ("" before VS Code has written it). */
-  outputChannel(): string {
-    try {
-      return fs.readFileSync(this.extensionLog(), "utf8");
-    } catch {
-      return "";
+  /**
+   * The extension's output channel as its extension host logs it: code-server's Node.js host in
+   * a file on the server (`ud/logs/…/exthost1/output_logging_…/1-ecrlint.log`), the browser's web
+   * worker host in the page's IndexedDB (`/…/exthost/webWorker/output_logging_…/1-ecrlint.log`
+   * in `vscode-web-db`). Undefined while neither holds it (VS Code writes it a moment later).
+   */
+  async outputChannel(): Promise<OutputChannelLog | undefined> {
+    const logs = path.join(this.dir, "ud", "logs");
+    const file = fs.existsSync(logs)
+      ? fs.readdirSync(logs, { recursive: true, encoding: "utf8" }).find((name) => name.endsWith("-ecrlint.log"))
+      : undefined;
+    if (file) {
+      const log = path.join(logs, file);
+      return { host: "server", log, text: fs.readFileSync(log, "utf8") };
     }
+    const inBrowser = await this.page.evaluate(browserLog, "-ecrlint.log");
+    return inBrowser ? { host: "browser", ...inBrowser } : undefined;
   }
 
-  /** The extension's output channel as VS Code logs it (`…/exthost1/output_logging_…/1-ecrlint.log`). */
-  private extensionLog(): string {
-    const logs = path.join(this.dir, "ud", "logs");
-    const found = fs.existsSync(logs)
-      ? fs.readdirSync(logs, { recursive: true, encoding: "utf8" }).find((file) => file.endsWith("-ecrlint.log"))
-      : undefined;
-    return found ? path.join(logs, found) : path.join(logs, "(no ecrlint output channel)");
+  /**
+   * What the processes code-server started run from the installed extensions' folders: for each,
+   * its arguments from the first under an extension's folder on, made relative to that folder
+   * (`["server/ecrlint", "server"]`). Read from /proc: the processes of code-server's group.
+   */
+  extensionProcesses(): string[][] {
+    const extensions = path.join(this.dir, "ext") + path.sep;
+    const found: string[][] = [];
+    for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      let stat: string;
+      let argv: string[];
+      try {
+        stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((arg) => arg !== "");
+      } catch {
+        continue; // Exited meanwhile.
+      }
+      // pid (comm) state ppid pgrp …: the command name may hold spaces and parentheses.
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      const first = argv.findIndex((arg) => arg.startsWith(extensions));
+      if (pgrp !== this.server.pid || first < 0) {
+        continue;
+      }
+      const relative = (arg: string) =>
+        arg.startsWith(extensions) ? arg.slice(extensions.length).replace(/^[^/]+\//, "") : arg;
+      found.push(argv.slice(first).map(relative));
+    }
+    return found;
+  }
+
+  /** Runs a command from the Command Palette (F1) by its label, as it is listed there. */
+  async runCommand(label: string): Promise<void> {
+    await this.page.keyboard.press("F1");
+    const input = this.page.locator(".quick-input-widget input");
+    await input.waitFor();
+    await input.fill(`>${label}`);
+    // The first match is focused; a keybinding is added to its label after a comma.
+    await this.page
+      .locator(`.quick-input-list .monaco-list-row.focused:is([aria-label="${label}"], [aria-label^="${label}, "])`)
+      .waitFor();
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
+  /**
+   * Where "Developer: Show Running Extensions" says the extension `name` runs: `web worker` or the
+   * server's authority (`127.0.0.1:PORT`). Only the rows in view are drawn, and the list sorts
+   * itself again as extensions activate: it is paged through with the keyboard (PageDown, Home
+   * at its end) until the row shows. The editor stays open.
+   */
+  async runningExtensionHost(name: string): Promise<string> {
+    await this.runCommand("Developer: Show Running Extensions");
+    let host: string;
+    const rows = this.page.locator(".runtime-extensions-editor .monaco-list-row");
+    await rows.first().click();
+    const deadline = Date.now() + STEP_TIMEOUT;
+    for (;;) {
+      // Read at once: the list draws its rows anew whenever it sorts itself.
+      const seen = await rows.evaluateAll(
+        (rows, name) => ({
+          host: rows.find((row) => row.getAttribute("aria-label") === name)?.querySelector(".msg")?.textContent,
+          labels: rows.map((row) => row.getAttribute("aria-label")),
+          atEnd: rows.some(
+            (row) =>
+              row.classList.contains("focused") &&
+              Number(row.getAttribute("data-index")) + 1 === Number(row.getAttribute("aria-setsize")),
+          ),
+        }),
+        name,
+      );
+      if (typeof seen.host === "string") {
+        host = seen.host.trim();
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`Running Extensions lists no ${name} (shown: ${JSON.stringify(seen.labels)})`);
+      }
+      await this.page.keyboard.press(seen.atEnd ? "Home" : "PageDown");
+      await pause();
+    }
+    return host;
+  }
+
+  /**
+   * The text at the top of the Output view after "ecrlint: Show Output" and Ctrl+Home in it: the
+   * lines drawn, from the top, joined without a break (the view wraps a long line into several,
+   * and Monaco draws spaces as no-break spaces).
+   */
+  async outputViewTop(): Promise<string> {
+    await this.runCommand("ecrlint: Show Output");
+    const view = this.page.locator('[id="workbench.panel.output"] .monaco-editor');
+    await view.click();
+    await this.page.keyboard.press("Control+Home");
+    const lines = view.locator(".view-lines .view-line");
+    await lines.and(this.page.locator('[style*="top:0px"], [style*="top: 0px"]')).waitFor();
+    const drawn = await lines.evaluateAll((lines) =>
+      lines.map((line) => ({ top: parseFloat((line as HTMLElement).style.top), text: line.textContent ?? "" })),
+    );
+    drawn.sort((a, b) => a.top - b.top);
+    return drawn.map((line) => line.text.replace(/\u00a0/g, " ")).join("");
   }
 
   private async screenshot(file: string): Promise<void> {
@@ -462,6 +582,53 @@ async function stopServer(server: ChildProcess): Promise<void> {
   clearTimeout(timer);
   // The extension host and the language server are in the group too, and may outlive the leader.
   killGroup(server, "SIGKILL");
+}
+
+/** An extension's output channel as an extension host logged it. */
+export interface OutputChannelLog {
+  /** `server`: code-server's Node.js extension host; `browser`: the web worker one. */
+  host: "server" | "browser";
+  /** The log file (on the server: a path; in the browser: its key in IndexedDB). */
+  log: string;
+  text: string;
+}
+
+/**
+ * Runs in the page: the log whose path ends with `suffix` among those the workbench keeps in
+ * IndexedDB (`vscode-web-db`, store `vscode-logs-store`: path → bytes), as a web worker
+ * extension host writes them.
+ */
+function browserLog(suffix: string): Promise<{ log: string; text: string } | undefined> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open("vscode-web-db");
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("vscode-logs-store")) {
+        db.close();
+        resolve(undefined);
+        return;
+      }
+      const store = db.transaction("vscode-logs-store", "readonly").objectStore("vscode-logs-store");
+      const keys = store.getAllKeys();
+      keys.onerror = () => reject(keys.error);
+      keys.onsuccess = () => {
+        const log = keys.result.map(String).find((key) => key.endsWith(suffix));
+        if (log === undefined) {
+          db.close();
+          resolve(undefined);
+          return;
+        }
+        const value = store.get(log);
+        value.onerror = () => reject(value.error);
+        value.onsuccess = () => {
+          db.close();
+          const bytes: unknown = value.result;
+          resolve({ log, text: typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes as Uint8Array) });
+        };
+      };
+    };
+  });
 }
 
 /** A step that failed, its message already carrying the screenshot and the logs. */
