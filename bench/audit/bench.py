@@ -3,8 +3,13 @@ whose right answers are known by construction, each tool's wall time, and each t
 scored against the known answers. Run by `cargo xtask bench-audit`, which installs what it needs;
 prints Markdown tables.
 
-Usage: python bench.py --ecrlint PATH --moto-server PATH --prowler PATH [--repositories N] [--runs N]
-       [--prowler-runs N]
+moto runs behind recorder.py, which counts each tool's requests and keeps moto's answers; the
+tools are then timed a second time against replay.py, which serves the same answers after a fixed
+latency, concurrently, without moto's own cost per request (each tool's verdicts must be the same
+there).
+
+Usage: python bench.py --ecrlint PATH --prowler PATH [--repositories N] [--runs N]
+       [--prowler-runs N] [--latency-ms MS]
 """
 
 import argparse
@@ -17,8 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 ACCOUNT = "123456789012"
@@ -110,7 +118,8 @@ def run_prowler(path, runs):
             times.append(time.perf_counter() - start)
             files = glob.glob(os.path.join(out_dir, "*.ocsf.json"))
             if not files:
-                sys.exit(f"prowler wrote no findings (exit {out.returncode}): {out.stdout[-2000:]} {out.stderr[-2000:]}")
+                missed = call(int(os.environ["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]), "/_bench/missed") if "replay" in os.environ.get("ECRLINT_BENCH_PHASE", "") else ""
+                sys.exit(f"prowler wrote no findings (exit {out.returncode}): {out.stdout[-2000:]} {out.stderr[-2000:]} {missed}")
             verdicts = {}
             for f in json.load(open(files[0])):
                 check, failed = f["metadata"]["event_code"], f["status_code"] == "FAIL"
@@ -141,38 +150,80 @@ def score(truth, verdicts, key, default):
     return right, wrong, errors
 
 
+def start(command, port):
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{command[1]} did not start")
+
+
+def call(port, path, method="GET"):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method == "POST" else None)
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+
+
+def use(port):
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ecrlint", required=True)
-    parser.add_argument("--moto-server", required=True)
     parser.add_argument("--prowler", required=True)
     parser.add_argument("--repositories", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--prowler-runs", type=int, default=1)
+    parser.add_argument("--latency-ms", type=float, default=20)
     args = parser.parse_args()
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
     port = free_port()
-    server = subprocess.Popen([args.moto_server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    answers = os.path.join(tempfile.mkdtemp(prefix="ecrlint-bench-audit-"), "answers.json")
+    server = start([sys.executable, os.path.join(HERE, "recorder.py"), str(port)], port)
     try:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
+        use(port)
         truth = seed(args.repositories)
         repositories = sum(1 for a in truth if ":repository/" in a)
+        call(port, "/_bench/mark?name=ecrlint", "POST")
         e_times, e_verdicts = run_ecrlint(args.ecrlint, args.runs)
+        call(port, "/_bench/mark?name=prowler", "POST")
         p_times, p_verdicts = run_prowler(args.prowler, args.prowler_runs)
+        counts = call(port, "/_bench/counts")
+        call(port, f"/_bench/save?path={answers}", "POST")
     finally:
         server.terminate()
         server.wait()
-    print(f"{len(REGIONS)} regions x {args.repositories} repositories = {repositories} repositories in moto; ecrlint {args.runs} runs, Prowler {args.prowler_runs}\n")
-    print("| tool | wall time, median (min–max) |")
-    print("|---|---|")
-    for tool, times in (("ecrlint audit", e_times), ("Prowler (4 ECR checks)", p_times)):
-        print(f"| {tool} | {statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f}) |")
-    print(f"\nSpeed-up: {statistics.median(p_times) / statistics.median(e_times):.1f}x\n")
+    replay_port = free_port()
+    server = start([sys.executable, os.path.join(HERE, "replay.py"), answers, str(replay_port), str(args.latency_ms)], replay_port)
+    try:
+        use(replay_port)
+        os.environ["ECRLINT_BENCH_PHASE"] = "replay"
+        re_times, re_verdicts = run_ecrlint(args.ecrlint, args.runs)
+        rp_times, rp_verdicts = run_prowler(args.prowler, args.prowler_runs)
+        missed = call(replay_port, "/_bench/missed")["missed"]
+    finally:
+        server.terminate()
+        server.wait()
+    if missed or re_verdicts != e_verdicts or rp_verdicts != p_verdicts:
+        sys.exit(f"the replay differs from moto (answers kept in {answers}): {len(missed)} requests without an answer {missed}, ecrlint same: {re_verdicts == e_verdicts}, Prowler same: {rp_verdicts == p_verdicts}")
+    os.remove(answers)
+
+    print(f"{len(REGIONS)} regions x {args.repositories} repositories = {repositories} repositories; ecrlint {args.runs} runs, Prowler {args.prowler_runs}\n")
+    print(f"| tool | requests per run | moto: wall time, median (min–max) | replayed at {args.latency_ms:g} ms: wall time, median (min–max) |")
+    print("|---|---:|---|---|")
+    for tool, name, times, replayed, runs in (("ecrlint audit", "ecrlint", e_times, re_times, args.runs), ("Prowler (4 ECR checks)", "prowler", p_times, rp_times, args.prowler_runs)):
+        requests = sum(counts.get(name, {}).values()) / runs
+        print(f"| {tool} | {requests:,.0f} | {statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f}) | {statistics.median(replayed):.2f} s ({min(replayed):.2f}–{max(replayed):.2f}) |")
+    print(f"\nSpeed-up: {statistics.median(p_times) / statistics.median(e_times):.1f}x on moto, {statistics.median(rp_times) / statistics.median(re_times):.1f}x replayed\n")
+    print("Requests per run, by operation:\n")
+    for name, runs in (("ecrlint", args.runs), ("prowler", args.prowler_runs)):
+        made = ", ".join(f"{op} {n / runs:,.0f}" for op, n in sorted(counts.get(name, {}).items(), key=lambda kv: -kv[1]))
+        print(f"- {name}: {made}")
+    print()
     print("| verdict | known answers | ecrlint right | ecrlint wrong | Prowler right | Prowler wrong |")
     print("|---|---|---|---|---|---|")
     details = {}

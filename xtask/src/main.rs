@@ -31,7 +31,7 @@ commands:
   ci-faces          test the pre-commit hook, the GitHub Action and the SARIF (part of `test`)
   fuzz [TARGET] [SECONDS]  run the fuzz targets (default: each for 300 s)
   bench-peers       time ecrlint against cfn-lint, checkov, cfn-guard and trivy on a generated corpus
-  bench-audit [N] [RUNS] [PROWLER_RUNS]  time `ecrlint audit` against Prowler's ECR checks on moto (3 regions x N repositories, default 500) and score both
+  bench-audit [N] [RUNS] [PROWLER_RUNS] [LATENCY_MS]  time `ecrlint audit` against Prowler's ECR checks on moto (3 regions x N repositories, default 500), and on moto's answers replayed at LATENCY_MS (default 20), and score both
   bench-check       time the whole `ecrlint check` process against the YAML event stream on a 2.8 MB template
   bench-server [ECRLINT]  the language server's time and peak memory on a 4.3 MB template with 100,000 findings";
 

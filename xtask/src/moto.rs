@@ -39,8 +39,9 @@ pub fn setup() -> Result {
 /// Prowler, pinned, in a virtualenv of its own beside moto's (its dependencies are not moto's).
 const PROWLER: &str = "prowler==5.46.0";
 
-/// `cargo xtask bench-audit [REPOSITORIES] [RUNS]`: `ecrlint audit` against Prowler's ECR
-/// checks on one moto server (bench/audit/bench.py), with what it needs installed first.
+/// `cargo xtask bench-audit [REPOSITORIES] [RUNS] [PROWLER_RUNS] [LATENCY_MS]`: `ecrlint audit`
+/// against Prowler's ECR checks on one moto server, and on its answers replayed with a fixed
+/// latency (bench/audit/bench.py), with what it needs installed first.
 pub fn bench(args: &[&str]) -> Result {
     setup()?;
     let prowler_venv = venv().with_file_name("prowler-venv");
@@ -53,14 +54,12 @@ pub fn bench(args: &[&str]) -> Result {
     }
     let ecrlint = util::release_ecrlint()?;
     let bin = venv().join("bin");
-    let (python, server) = (bin.join("python"), bin.join("moto_server"));
+    let python = bin.join("python");
     let script = util::root().join("bench/audit/bench.py");
     let mut command = vec![
         script.to_string_lossy().into_owned(),
         "--ecrlint".into(),
         ecrlint.to_string_lossy().into_owned(),
-        "--moto-server".into(),
-        server.to_string_lossy().into_owned(),
         "--prowler".into(),
         prowler.to_string_lossy().into_owned(),
     ];
@@ -72,6 +71,9 @@ pub fn bench(args: &[&str]) -> Result {
     }
     if let Some(runs) = args.get(2) {
         command.extend(["--prowler-runs".into(), runs.to_string()]);
+    }
+    if let Some(latency) = args.get(3) {
+        command.extend(["--latency-ms".into(), latency.to_string()]);
     }
     let command: Vec<&str> = command.iter().map(String::as_str).collect();
     util::run(&python.to_string_lossy(), &command)
