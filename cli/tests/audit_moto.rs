@@ -159,16 +159,14 @@ boto3.client("ecr").create_repository(repositoryName="caller-only")
 "#,
     );
     let dir = tempfile::tempdir().unwrap();
-    let output = moto.ecrlint(
-        dir.path(),
-        &[
-            "audit",
-            "--accounts",
-            "111111111111,222222222222",
-            "--role-name",
-            "auditor",
-        ],
-    );
+    let both = [
+        "audit",
+        "--accounts",
+        "111111111111,222222222222",
+        "--role-name",
+        "auditor",
+    ];
+    let output = moto.ecrlint(dir.path(), &both);
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
@@ -225,16 +223,7 @@ boto3.client("ecr").create_repository(repositoryName="caller-only")
     let script = std::fs::read_to_string(dir.path().join("fix/fix.sh")).unwrap();
     insta::assert_snapshot!("remediation_script_roles", script);
     run_script(&moto, &dir.path().join("fix/fix.sh"));
-    let output = moto.ecrlint(
-        dir.path(),
-        &[
-            "audit",
-            "--accounts",
-            "111111111111,222222222222",
-            "--role-name",
-            "auditor",
-        ],
-    );
+    let output = moto.ecrlint(dir.path(), &both);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
     assert_eq!(
         stdout(&output),
