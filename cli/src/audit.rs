@@ -12,6 +12,7 @@ use ecrlint_core::Severity;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
+use crate::config::RuleArgs;
 use crate::{OutputFormat, EXIT_ERROR, EXIT_FOUND};
 
 #[derive(Clone, clap::Args)]
@@ -41,15 +42,8 @@ pub struct AuditArgs {
     pub role_arn: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub output_format: OutputFormat,
-    /// Only these rules (codes, prefixes such as ECR1, or names), comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub select: Option<Vec<String>>,
-    /// Skip these rules, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub ignore: Vec<String>,
-    /// The configuration file (default: the nearest ecrlint.toml upward from the current folder).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Write the remedies as a shell script of `aws ecr` commands to review and run, with the
     /// corrected policy documents in `policies/` beside it.
     #[arg(long, value_name = "FILE")]
@@ -63,12 +57,7 @@ pub struct AuditArgs {
 }
 
 pub fn run(args: AuditArgs) -> ExitCode {
-    let settings = match crate::config::settings_from(
-        args.config.as_deref(),
-        args.select.as_deref(),
-        &args.ignore,
-        None,
-    ) {
+    let settings = match crate::config::settings(&args.rules, None) {
         Ok(settings) => settings,
         Err(message) => {
             eprintln!("ecrlint: {message}");

@@ -52,7 +52,7 @@ pub struct FileReport {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let settings = match crate::config::settings(&args) {
+    let settings = match crate::config::settings(&args.rules, args.account_id.as_deref()) {
         Ok(settings) => settings,
         Err(message) => {
             eprintln!("ecrlint: {message}");

@@ -4,28 +4,26 @@ use std::path::{Path, PathBuf};
 
 use ecrlint_core::Settings;
 
-use crate::CheckArgs;
-
 pub const FILE_NAME: &str = "ecrlint.toml";
 
-/// Reads the configuration file and applies the flags over it.
-pub fn settings(args: &CheckArgs) -> Result<Settings, String> {
-    settings_from(
-        args.config.as_deref(),
-        args.select.as_deref(),
-        &args.ignore,
-        args.account_id.as_deref(),
-    )
+/// The flags that choose the rules and the configuration file, shared by `check` and `audit`.
+#[derive(Clone, clap::Args)]
+pub struct RuleArgs {
+    /// Only these rules (codes, prefixes such as ECR1, or names), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub select: Option<Vec<String>>,
+    /// Skip these rules, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// The configuration file (default: the nearest ecrlint.toml upward from the current folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
-/// [`settings`] from the flags themselves.
-pub fn settings_from(
-    config: Option<&Path>,
-    select: Option<&[String]>,
-    ignore: &[String],
-    account_id: Option<&str>,
-) -> Result<Settings, String> {
-    let file = match config {
+/// Reads the configuration file (`--config`, else the nearest one) and applies the flags over
+/// it; `account_id` is `check --account-id`.
+pub fn settings(args: &RuleArgs, account_id: Option<&str>) -> Result<Settings, String> {
+    let file = match args.config.as_deref() {
         Some(path) => Some(path.to_path_buf()),
         None => std::env::current_dir()
             .ok()
@@ -35,10 +33,10 @@ pub fn settings_from(
         Some(path) => read(path)?,
         None => Settings::default(),
     };
-    if let Some(select) = select {
-        settings.select = Some(select.to_vec());
+    if let Some(select) = &args.select {
+        settings.select = Some(select.clone());
     }
-    settings.ignore.extend(ignore.iter().cloned());
+    settings.ignore.extend(args.ignore.iter().cloned());
     if let Some(id) = account_id {
         settings.account_id = Some(id.to_string());
     }

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use config::RuleArgs;
 
 // Checking builds and drops many small trees; glibc's allocator spent a quarter of a large
 // template's time in malloc and free (docs/benchmarks.md).
@@ -74,15 +75,8 @@ pub struct CheckArgs {
     /// `terraform plan -var-file` does (repeatable).
     #[arg(long, value_name = "FILE")]
     pub var_file: Vec<std::path::PathBuf>,
-    /// Only these rules (codes, prefixes such as ECR1, or names), comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub select: Option<Vec<String>>,
-    /// Skip these rules, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "CODE")]
-    pub ignore: Vec<String>,
-    /// The configuration file (default: the nearest ecrlint.toml upward from the current folder).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// The name to report for standard input (also a format hint).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
