@@ -419,3 +419,20 @@ fn shell_word(word: &str) -> String {
 fn first_clause(message: &str) -> &str {
     message.split("; run `").next().unwrap_or(message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("ops-team"), "ops-team");
+        assert_eq!(
+            shell_word("arn:aws:iam::111111111111:role/audit+read@x"),
+            "arn:aws:iam::111111111111:role/audit+read@x"
+        );
+        assert_eq!(shell_word("ops team"), "'ops team'");
+        assert_eq!(shell_word("it's $HOME"), "'it'\\''s $HOME'");
+        assert_eq!(shell_word(""), "''");
+    }
+}

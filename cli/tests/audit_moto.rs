@@ -375,3 +375,77 @@ fn run_script(moto: &Moto, script: &std::path::Path) {
         .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
 }
+
+#[test]
+fn a_profile_is_the_remediation_scripts_too() {
+    let moto = Moto::start();
+    moto.python(
+        r#"
+import json, boto3
+ecr = boto3.client("ecr")
+ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}])
+ecr.create_repository(repositoryName="shared", imageTagMutability="IMMUTABLE", encryptionConfiguration={"encryptionType": "KMS"})
+ecr.put_lifecycle_policy(repositoryName="shared", lifecyclePolicyText=json.dumps({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}, "action": {"type": "expire"}}]}))
+ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}]}))
+"#,
+    );
+    // The credentials are only in a named profile, none in the environment.
+    let dir = tempfile::tempdir().unwrap();
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        "[ops-team]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[profile ops-team]\nregion = us-east-1\n").unwrap();
+    let with_profile = |command: &mut std::process::Command| {
+        support::isolate(command);
+        command
+            .current_dir(dir.path())
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+            .env("AWS_ENDPOINT_URL", &moto.url);
+    };
+    let audit = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ecrlint"));
+        with_profile(&mut command);
+        command
+            .args(["audit", "--profile", "ops-team"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let output = audit(&["--fix-script", "fix.sh", "-q"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert_eq!(stderr(&output), "ecrlint: wrote 1 command to fix.sh\n");
+    let script = std::fs::read_to_string(dir.path().join("fix.sh")).unwrap();
+    assert!(
+        script.contains(
+            "\ncd \"$(dirname \"$0\")\"\nexport AWS_PROFILE=ops-team\n\n# Account 123456789012\n"
+        ),
+        "{script}"
+    );
+    // Run with the same files and nothing else: the profile is the script's.
+    let mut run = std::process::Command::new("sh");
+    with_profile(&mut run);
+    let run = run
+        .arg(dir.path().join("fix.sh"))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                support::venv().join("bin").display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let output = audit(&[]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "All checks passed (1 repository in 1 region of 1 account audited).\n"
+    );
+}
