@@ -319,156 +319,113 @@ fn corrected_policies(region: &Region, fixed: &str) -> Vec<Option<CorrectedPolic
 fn write(region: &Region) -> Written {
     let mut w = Json::default();
     let mut places = Vec::new();
-    w.open('{');
-    w.key("account");
-    w.string(&region.account);
-    w.key("region");
-    w.string(&region.region);
-    w.key("registry");
-    let start = w.at();
-    w.open('{');
-    w.key("registryId");
-    w.string(&region.account);
-    if let Some(policy) = &region.registry.policy {
-        w.key("policyText");
-        w.string(policy);
-    }
-    if let Some(scanning) = &region.registry.scanning {
-        w.key("scanningConfiguration");
-        w.open('{');
-        w.key("scanType");
-        w.string(&scanning.scan_type);
-        w.key("rules");
-        w.open('[');
-        for rule in &scanning.rules {
-            w.item();
-            w.open('{');
-            w.key("scanFrequency");
-            w.string(&rule.frequency);
-            w.key("repositoryFilters");
-            w.open('[');
-            for filter in &rule.filters {
-                w.item();
-                w.open('{');
-                w.key("filter");
-                w.string(filter);
-                w.key("filterType");
-                w.string("WILDCARD");
-                w.close('}');
-            }
-            w.close(']');
-            w.close('}');
-        }
-        w.close(']');
-        w.close('}');
-    }
-    if let Some(destinations) = &region.registry.replication {
-        w.key("replicationConfiguration");
-        w.open('{');
-        w.key("rules");
-        w.open('[');
-        w.item();
-        w.open('{');
-        w.key("destinations");
-        w.open('[');
-        for d in destinations {
-            w.item();
-            w.open('{');
-            w.key("region");
-            w.string(&d.region);
-            w.key("registryId");
-            w.string(&d.registry_id);
-            w.close('}');
-        }
-        w.close(']');
-        w.close('}');
-        w.close(']');
-        w.close('}');
-    }
-    w.gaps(&region.registry.gaps);
-    w.close('}');
-    places.push((start, w.at()));
-    w.key("repositories");
-    w.open('[');
-    for r in &region.repositories {
-        w.item();
+    w.object(|w| {
+        w.field("account", &region.account);
+        w.field("region", &region.region);
+        w.key("registry");
         let start = w.at();
-        w.open('{');
-        w.key("repositoryArn");
-        w.string(&r.arn);
-        w.key("registryId");
-        w.string(&r.registry_id);
-        w.key("repositoryName");
-        w.string(&r.name);
-        if let Some(mutability) = &r.tag_mutability {
-            w.key("imageTagMutability");
-            w.string(mutability);
-        }
-        if !r.exclusion_filters.is_empty() {
-            w.key("imageTagMutabilityExclusionFilters");
-            w.open('[');
-            for filter in &r.exclusion_filters {
-                w.item();
-                w.open('{');
-                w.key("filter");
-                w.string(filter);
-                w.key("filterType");
-                w.string("WILDCARD");
-                w.close('}');
-            }
-            w.close(']');
-        }
-        if let Some(scan) = r.scan_on_push {
-            w.key("imageScanningConfiguration");
-            w.open('{');
-            w.key("scanOnPush");
-            w.raw(if scan { "true" } else { "false" });
-            w.close('}');
-        }
-        if let Some(frequency) = &r.scan_frequency {
-            w.key("scanFrequency");
-            w.string(frequency);
-        }
-        if r.encryption_type.is_some() || r.kms_key.is_some() {
-            w.key("encryptionConfiguration");
-            w.open('{');
-            if let Some(t) = &r.encryption_type {
-                w.key("encryptionType");
-                w.string(t);
-            }
-            if let Some(k) = &r.kms_key {
-                w.key("kmsKey");
-                w.string(k);
-            }
-            w.close('}');
-        }
-        for (key, read) in [
-            ("policyText", &r.policy),
-            ("lifecyclePolicyText", &r.lifecycle_policy),
-        ] {
-            match read {
-                Read::Text(text) => {
-                    w.key(key);
-                    w.string(text);
-                }
-                Read::None => {
-                    w.key(key);
-                    w.raw("null");
-                }
-                Read::NotRead => {}
-            }
-        }
-        w.gaps(&r.gaps);
-        w.close('}');
+        w.object(|w| registry(w, region));
         places.push((start, w.at()));
-    }
-    w.close(']');
-    w.gaps(&region.gaps);
-    w.close('}');
+        w.key("repositories");
+        w.array(&region.repositories, |w, r| {
+            let start = w.at();
+            w.object(|w| repository(w, r));
+            places.push((start, w.at()));
+        });
+        w.gaps(&region.gaps);
+    });
     Written {
         text: w.out,
         places,
     }
+}
+
+/// The members of the registry's object.
+fn registry(w: &mut Json, region: &Region) {
+    let registry = &region.registry;
+    w.field("registryId", &region.account);
+    if let Some(policy) = &registry.policy {
+        w.field("policyText", policy);
+    }
+    if let Some(scanning) = &registry.scanning {
+        w.key("scanningConfiguration");
+        w.object(|w| {
+            w.field("scanType", &scanning.scan_type);
+            w.key("rules");
+            w.array(&scanning.rules, |w, rule| {
+                w.object(|w| {
+                    w.field("scanFrequency", &rule.frequency);
+                    w.filters("repositoryFilters", &rule.filters);
+                });
+            });
+        });
+    }
+    if let Some(destinations) = &registry.replication {
+        w.key("replicationConfiguration");
+        w.object(|w| {
+            w.key("rules");
+            w.array([destinations], |w, destinations| {
+                w.object(|w| {
+                    w.key("destinations");
+                    w.array(destinations, |w, d| {
+                        w.object(|w| {
+                            w.field("region", &d.region);
+                            w.field("registryId", &d.registry_id);
+                        });
+                    });
+                });
+            });
+        });
+    }
+    w.gaps(&registry.gaps);
+}
+
+/// The members of a repository's object.
+fn repository(w: &mut Json, r: &Repository) {
+    w.field("repositoryArn", &r.arn);
+    w.field("registryId", &r.registry_id);
+    w.field("repositoryName", &r.name);
+    if let Some(mutability) = &r.tag_mutability {
+        w.field("imageTagMutability", mutability);
+    }
+    if !r.exclusion_filters.is_empty() {
+        w.filters("imageTagMutabilityExclusionFilters", &r.exclusion_filters);
+    }
+    if let Some(scan) = r.scan_on_push {
+        w.key("imageScanningConfiguration");
+        w.object(|w| {
+            w.key("scanOnPush");
+            w.raw(if scan { "true" } else { "false" });
+        });
+    }
+    if let Some(frequency) = &r.scan_frequency {
+        w.field("scanFrequency", frequency);
+    }
+    if r.encryption_type.is_some() || r.kms_key.is_some() {
+        w.key("encryptionConfiguration");
+        w.object(|w| {
+            if let Some(t) = &r.encryption_type {
+                w.field("encryptionType", t);
+            }
+            if let Some(k) = &r.kms_key {
+                w.field("kmsKey", k);
+            }
+        });
+    }
+    for (key, read) in [
+        ("policyText", &r.policy),
+        ("lifecyclePolicyText", &r.lifecycle_policy),
+    ] {
+        match read {
+            Read::Text(text) => w.field(key, text),
+            Read::None => {
+                w.key(key);
+                w.raw("null");
+            }
+            Read::NotRead => {}
+        }
+    }
+    w.gaps(&r.gaps);
 }
 
 /// A compact JSON writer, one line per member.
@@ -482,6 +439,23 @@ struct Json {
 impl Json {
     fn at(&self) -> u32 {
         crate::text::to_u32(self.out.len())
+    }
+
+    /// `{`, the members `body` writes, `}`.
+    fn object(&mut self, body: impl FnOnce(&mut Self)) {
+        self.open('{');
+        body(self);
+        self.close('}');
+    }
+
+    /// `[`, each of `items` as `each` writes it, `]`.
+    fn array<T>(&mut self, items: impl IntoIterator<Item = T>, mut each: impl FnMut(&mut Self, T)) {
+        self.open('[');
+        for item in items {
+            self.separator();
+            each(self, item);
+        }
+        self.close(']');
     }
 
     fn open(&mut self, bracket: char) {
@@ -511,8 +485,10 @@ impl Json {
         self.out.push_str(": ");
     }
 
-    fn item(&mut self) {
-        self.separator();
+    /// A member whose value is a string.
+    fn field(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.string(value);
     }
 
     fn raw(&mut self, text: &str) {
@@ -535,23 +511,116 @@ impl Json {
         self.out.push('"');
     }
 
+    /// `key: [{"filter": …, "filterType": "WILDCARD"}, …]`.
+    fn filters(&mut self, key: &str, filters: &[String]) {
+        self.key(key);
+        self.array(filters, |w, filter| {
+            w.object(|w| {
+                w.field("filter", filter);
+                w.field("filterType", "WILDCARD");
+            });
+        });
+    }
+
     fn gaps(&mut self, gaps: &[Gap]) {
         if gaps.is_empty() {
             return;
         }
         self.key("gaps");
-        self.open('[');
-        for gap in gaps {
-            self.item();
-            self.open('{');
-            self.key("call");
-            self.string(&gap.call);
-            self.key("resource");
-            self.string(&gap.resource);
-            self.key("message");
-            self.string(&gap.message);
-            self.close('}');
+        self.array(gaps, |w, gap| {
+            w.object(|w| {
+                w.field("call", &gap.call);
+                w.field("resource", &gap.resource);
+                w.field("message", &gap.message);
+            });
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A region with every field the audit reads set somewhere, two repositories and gaps.
+    fn region() -> Region {
+        let gap = |call: &str, resource: &str| Gap {
+            call: call.into(),
+            resource: resource.into(),
+            message: "AccessDenied: \"not allowed\"\n".into(),
+        };
+        Region {
+            account: "123456789012".into(),
+            partition: "aws".into(),
+            region: "eu-west-1".into(),
+            role: None,
+            registry: Registry {
+                policy: Some(r#"{"Statement": []}"#.into()),
+                scanning: Some(RegistryScanning {
+                    scan_type: "BASIC".into(),
+                    rules: vec![ScanningRule {
+                        frequency: "SCAN_ON_PUSH".into(),
+                        filters: vec!["prod-*".into(), "*".into()],
+                    }],
+                }),
+                replication: Some(vec![ReplicationDestination {
+                    region: "us-east-1".into(),
+                    registry_id: "210987654321".into(),
+                }]),
+                gaps: vec![gap(
+                    "ecr:DescribeRegistry",
+                    "arn:aws:ecr:eu-west-1:123456789012:registry",
+                )],
+            },
+            repositories: vec![
+                Repository {
+                    name: "team/app".into(),
+                    arn: "arn:aws:ecr:eu-west-1:123456789012:repository/team/app".into(),
+                    registry_id: "123456789012".into(),
+                    tag_mutability: Some("MUTABLE_WITH_EXCLUSION".into()),
+                    exclusion_filters: vec!["release-*".into()],
+                    scan_on_push: Some(false),
+                    scan_frequency: Some("MANUAL".into()),
+                    encryption_type: Some("KMS".into()),
+                    kms_key: Some("arn:aws:kms:eu-west-1:123456789012:key/k".into()),
+                    policy: Read::Text("{\"Version\": \"2012-10-17\"}".into()),
+                    lifecycle_policy: Read::None,
+                    gaps: Vec::new(),
+                },
+                Repository {
+                    name: "bare".into(),
+                    arn: "arn:aws:ecr:eu-west-1:123456789012:repository/bare".into(),
+                    registry_id: "123456789012".into(),
+                    gaps: vec![gap(
+                        "ecr:GetLifecyclePolicy",
+                        "arn:aws:ecr:eu-west-1:123456789012:repository/bare",
+                    )],
+                    ..Repository::default()
+                },
+            ],
+            gaps: vec![gap("ecr:DescribeRepositories", "eu-west-1")],
         }
-        self.close(']');
+    }
+
+    #[test]
+    fn a_region_is_written_in_the_apis_shapes_with_each_resources_place() {
+        let region = region();
+        let written = write(&region);
+        insta::assert_snapshot!(written.text);
+        let placed: Vec<&str> = written
+            .places
+            .iter()
+            .map(|&(start, end)| &written.text[start as usize..end as usize])
+            .map(|object| object.lines().nth(1).unwrap_or(""))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                "\"registryId\": \"123456789012\",",
+                "\"repositoryArn\": \"arn:aws:ecr:eu-west-1:123456789012:repository/team/app\",",
+                "\"repositoryArn\": \"arn:aws:ecr:eu-west-1:123456789012:repository/bare\",",
+            ]
+        );
+        // What is written is JSON, and reads back to the same places.
+        assert_eq!(places_in(&[], &written.text), written.places);
     }
 }
