@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::config::RuleArgs;
-use crate::{OutputFormat, EXIT_ERROR, EXIT_FOUND};
+use crate::{output, OutputFormat, EXIT_ERROR, EXIT_FOUND};
 
 #[derive(Clone, clap::Args)]
 pub struct AuditArgs {
@@ -118,21 +118,12 @@ pub fn run(args: AuditArgs) -> ExitCode {
 }
 
 fn write(judged: &[(&live::Region, Vec<LiveFinding>)], args: &AuditArgs) -> io::Result<()> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.output_format {
-        OutputFormat::Human => human(&mut out, judged, args.quiet)?,
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &json_findings(judged))?;
-            writeln!(out)?;
-        }
-        OutputFormat::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &sarif(judged))?;
-            writeln!(out)?;
-        }
-        OutputFormat::Github => github(&mut out, judged)?,
-    }
-    out.flush()
+    output::to_stdout(|out| match args.output_format {
+        OutputFormat::Human => human(out, judged, args.quiet),
+        OutputFormat::Json => output::pretty(out, &json_findings(judged)),
+        OutputFormat::Sarif => output::pretty(out, &sarif(judged)),
+        OutputFormat::Github => github(out, judged),
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -240,7 +231,7 @@ fn json_findings(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Vec<Value> {
 
 fn sarif(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Value {
     let rules = ecrlint_core::rules();
-    let rule_entries = crate::output::sarif_rules();
+    let rule_entries = output::sarif_rules();
     let results: Vec<Value> = judged
         .iter()
         .flat_map(|(_, findings)| findings)
@@ -249,7 +240,7 @@ fn sarif(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Value {
             json!({
                 "ruleId": f.code,
                 "ruleIndex": index,
-                "level": crate::output::sarif_level(f.severity),
+                "level": output::sarif_level(f.severity),
                 "message": {"text": f.message},
                 "locations": [{
                     "physicalLocation": {"artifactLocation": {"uri": f.resource.arn}},

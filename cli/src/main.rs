@@ -143,9 +143,7 @@ fn rules(format: ListFormat) -> ExitCode {
                     value
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &list)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(out))
+            output::pretty(&mut out, &list)
         }
         ListFormat::Human => rules.iter().try_for_each(|r| {
             let fix = match r.fix {

@@ -12,24 +12,30 @@ use crate::check::{FileReport, Finding, Location};
 use crate::{CheckArgs, OutputFormat};
 
 pub fn write(reports: &[FileReport], format: OutputFormat, args: &CheckArgs) -> io::Result<()> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match format {
+    to_stdout(|out| match format {
         OutputFormat::Human => {
             let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            human(&mut out, reports, args, color)?;
+            human(out, reports, args, color)
         }
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &json_findings(reports))?;
-            writeln!(out)?;
-        }
-        OutputFormat::Sarif => {
-            serde_json::to_writer_pretty(&mut out, &sarif(reports))?;
-            writeln!(out)?;
-        }
-        OutputFormat::Github => github(&mut out, reports)?,
-    }
+        OutputFormat::Json => pretty(out, &json_findings(reports)),
+        OutputFormat::Sarif => pretty(out, &sarif(reports)),
+        OutputFormat::Github => github(out, reports),
+    })
+}
+
+/// Standard output, buffered, for `body` to write a report into.
+pub fn to_stdout(
+    body: impl FnOnce(&mut io::BufWriter<io::StdoutLock<'static>>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    body(&mut out)?;
     out.flush()
+}
+
+/// `value` as indented JSON and a newline.
+pub fn pretty(out: &mut impl Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
 }
 
 struct Palette {
