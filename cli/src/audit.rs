@@ -231,7 +231,6 @@ fn json_findings(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Vec<Value> {
 
 fn sarif(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Value {
     let rules = ecrlint_core::rules();
-    let rule_entries = output::sarif_rules();
     let results: Vec<Value> = judged
         .iter()
         .flat_map(|(_, findings)| findings)
@@ -254,19 +253,7 @@ fn sarif(judged: &[(&live::Region, Vec<LiveFinding>)]) -> Value {
             })
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "ecrlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/ecrlint/ecrlint",
-                "rules": rule_entries,
-            }},
-            "results": results,
-        }]
-    })
+    output::sarif_log(results, None)
 }
 
 fn github(out: &mut impl Write, judged: &[(&live::Region, Vec<LiveFinding>)]) -> io::Result<()> {

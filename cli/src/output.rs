@@ -363,9 +363,31 @@ pub(crate) fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
+/// A SARIF 2.1.0 log of one run of ecrlint with `results`, its tool naming every rule, and how
+/// its columns count when results have regions. Shared by `check` and `audit`.
+pub(crate) fn sarif_log(results: Vec<Value>, column_kind: Option<&str>) -> Value {
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "ecrlint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://github.com/ecrlint/ecrlint",
+            "rules": sarif_rules(),
+        }},
+    });
+    if let Some(kind) = column_kind {
+        run["columnKind"] = kind.into();
+    }
+    run["results"] = Value::Array(results);
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    })
+}
+
 /// Every rule as a SARIF reporting descriptor, in the order of `ecrlint_core::rules()` (a
-/// result's `ruleIndex` counts in it). Shared by `check` and `audit`.
-pub(crate) fn sarif_rules() -> Vec<Value> {
+/// result's `ruleIndex` counts in it).
+fn sarif_rules() -> Vec<Value> {
     ecrlint_core::rules()
         .iter()
         .map(|r| {
@@ -385,7 +407,6 @@ pub(crate) fn sarif_rules() -> Vec<Value> {
 
 fn sarif(reports: &[FileReport]) -> Value {
     let rules = ecrlint_core::rules();
-    let rule_entries = sarif_rules();
     let mut results = Vec::new();
     for report in reports {
         for f in &report.findings {
@@ -409,20 +430,7 @@ fn sarif(reports: &[FileReport]) -> Value {
             }));
         }
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "ecrlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/ecrlint/ecrlint",
-                "rules": rule_entries,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    })
+    sarif_log(results, Some("unicodeCodePoints"))
 }
 
 /// GitHub Actions workflow commands: annotations on the pull request's files.
