@@ -9,6 +9,18 @@ use support::{code, stderr, stdout, Moto};
 
 const SEED_REGIONS: &str = include_str!("audit/seed_regions.py");
 
+/// A Python function that makes a registry scanning every repository and a repository `shared`
+/// that is clean but, when `public`, for a policy letting everyone pull.
+const SHARED: &str = r#"
+import json, boto3
+def shared(ecr, public):
+    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[{"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}])
+    ecr.create_repository(repositoryName="shared", imageTagMutability="IMMUTABLE", encryptionConfiguration={"encryptionType": "KMS"})
+    ecr.put_lifecycle_policy(repositoryName="shared", lifecyclePolicyText=json.dumps({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}, "action": {"type": "expire"}}]}))
+    if public:
+        ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}]}))
+"#;
+
 /// Accounts ECR103 takes as trusted in these tests.
 const CONFIG: &str = "trusted-accounts = [\"888888888888\"]\n";
 
@@ -141,23 +153,19 @@ fn three_regions_every_rule_exact_findings() {
 #[test]
 fn roles_assumed_in_other_accounts() {
     let moto = Moto::start();
-    moto.python(
+    moto.python(&format!(
+        "{SHARED}{}",
         r#"
-import json, boto3
 sts = boto3.client("sts")
 for account, public in (("111111111111", True), ("222222222222", False)):
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/auditor", RoleSessionName="seed")["Credentials"]
     ecr = boto3.client("ecr", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
-    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[{"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}])
-    ecr.create_repository(repositoryName="shared", imageTagMutability="IMMUTABLE", encryptionConfiguration={"encryptionType": "KMS"})
-    ecr.put_lifecycle_policy(repositoryName="shared", lifecyclePolicyText=json.dumps({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}, "action": {"type": "expire"}}]}))
-    if public:
-        ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}]}))
+    shared(ecr, public)
 # The caller's own account has a repository the audit of the other two must not see.
 boto3.client("ecr").create_repository(repositoryName="caller-only")
-"#,
-    );
+"#
+    ));
     let dir = tempfile::tempdir().unwrap();
     let both = [
         "audit",
@@ -350,16 +358,7 @@ fn no_credentials_is_a_usage_error() {
 /// Runs a remediation script with the AWS CLI against moto, as the caller (account
 /// 123456789012), and checks it succeeds.
 fn run_script(moto: &Moto, script: &std::path::Path) {
-    let run = std::process::Command::new("sh")
-        .arg(script)
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                support::venv().join("bin").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
+    let run = sh(script)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env_remove("AWS_SESSION_TOKEN")
@@ -379,16 +378,9 @@ fn run_script(moto: &Moto, script: &std::path::Path) {
 #[test]
 fn a_profile_is_the_remediation_scripts_too() {
     let moto = Moto::start();
-    moto.python(
-        r#"
-import json, boto3
-ecr = boto3.client("ecr")
-ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}])
-ecr.create_repository(repositoryName="shared", imageTagMutability="IMMUTABLE", encryptionConfiguration={"encryptionType": "KMS"})
-ecr.put_lifecycle_policy(repositoryName="shared", lifecyclePolicyText=json.dumps({"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}, "action": {"type": "expire"}}]}))
-ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}]}))
-"#,
-    );
+    moto.python(&format!(
+        "{SHARED}shared(boto3.client(\"ecr\"), public=True)\n"
+    ));
     // The credentials are only in a named profile, none in the environment.
     let dir = tempfile::tempdir().unwrap();
     let credentials = dir.path().join("credentials");
@@ -427,20 +419,9 @@ ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Versi
         "{script}"
     );
     // Run with the same files and nothing else: the profile is the script's.
-    let mut run = std::process::Command::new("sh");
+    let mut run = sh(&dir.path().join("fix.sh"));
     with_profile(&mut run);
-    let run = run
-        .arg(dir.path().join("fix.sh"))
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                support::venv().join("bin").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .output()
-        .unwrap();
+    let run = run.output().unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
     let output = audit(&[]);
     assert_eq!(code(&output), 0, "{}", stdout(&output));
@@ -448,4 +429,18 @@ ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Versi
         stdout(&output),
         "All checks passed (1 repository in 1 region of 1 account audited).\n"
     );
+}
+
+/// `sh SCRIPT` with moto's virtualenv (the AWS CLI) first on the `PATH`.
+fn sh(script: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new("sh");
+    command.arg(script).env(
+        "PATH",
+        format!(
+            "{}:{}",
+            support::venv().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    command
 }
