@@ -17,22 +17,15 @@ import type {
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 
+import type { IdeCodeActionQuery, IdeDocument, IdeHoverQuery } from "../../../wasm/pkg/ecrlint_wasm";
+
 /** The wasm package's language service, as the entries load it. */
 export interface LanguageService {
   version(): string;
   diagnostics(document: IdeDocument): PublishDiagnosticsParams;
-  codeActions(query: IdeDocument & { range: unknown; context: unknown; documentChanges?: boolean }): unknown[];
-  hover(query: IdeDocument & { position: unknown }): unknown;
+  codeActions(query: IdeCodeActionQuery): unknown[];
+  hover(query: IdeHoverQuery): unknown;
   settingsProblems(settings: unknown): string[];
-}
-
-export interface IdeDocument {
-  uri: string;
-  text: string;
-  version: number;
-  languageId?: string;
-  settings?: unknown;
-  siblings?: { uri: string; text: string }[];
 }
 
 export const FIX_ALL_KIND = "source.fixAll.ecrlint";
